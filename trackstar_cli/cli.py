@@ -1,0 +1,203 @@
+"""The root command: global options, --version, and the single error boundary.
+
+Global options (--profile, --base-url, --timeout, --ca-bundle, --verbose, --debug) are accepted before or
+after the command: `_RootGroup.parse_args` moves them to the front before Click parses anything.
+Every TrackstarError ends here as `error: …` / `hint: …` on stderr and its documented exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+from typer import _click as click
+from typer import exceptions as typer_exceptions
+from typer.core import TyperGroup
+
+from trackstar_cli import __version__, output
+from trackstar_cli.config import ENV, Settings, resolve_settings
+from trackstar_cli.errors import ExitCode, TrackstarError
+from trackstar_cli.service import Services
+
+__all__ = ["AppState", "app", "main"]
+
+_VALUE_OPTIONS = {"--profile", "--base-url", "--timeout", "--ca-bundle"}
+_FLAG_OPTIONS = {"--verbose", "-v", "--debug"}
+
+
+def _hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options that follow the command name to the front, so they work anywhere."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    seen_command = False
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if seen_command and name in _VALUE_OPTIONS:
+            take = 1 if "=" in arg else 2
+            front.extend(args[i : i + take])
+            i += take
+            continue
+        if seen_command and arg in _FLAG_OPTIONS:
+            front.append(arg)
+        else:
+            if not arg.startswith("-") and not (rest and rest[-1] in _VALUE_OPTIONS):
+                seen_command = True
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _debug_requested(ctx: click.Context) -> bool:
+    state = ctx.obj
+    if isinstance(state, AppState):
+        return state.settings.debug
+    return "--debug" in sys.argv or os.environ.get(ENV["debug"], "").lower() in {"1", "true", "yes", "on"}
+
+
+class _RootGroup(TyperGroup):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _hoist_global_options(list(args)))
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackstarError as exc:
+            if _debug_requested(ctx):
+                raise
+            output.emit_error(exc)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except BrokenPipeError:
+            # The reader went away (`| head -1`): stop quietly, and keep Python from complaining at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            output.info("interrupted")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (click.exceptions.ClickException, typer_exceptions.Exit, typer_exceptions.Abort):
+            raise
+        except Exception as exc:
+            if _debug_requested(ctx):
+                raise
+            output.emit_error(
+                TrackstarError(
+                    f"unexpected {type(exc).__name__}: {exc}",
+                    hint="run again with --debug for a traceback, and report it",
+                )
+            )
+            raise typer.Exit(int(ExitCode.ERROR)) from None
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+        except click.exceptions.ClickException as exc:
+            output.emit_error(_usage_error(exc))
+            sys.exit(exc.exit_code)
+        except typer_exceptions.Abort:
+            sys.exit(int(ExitCode.ERROR))
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _usage_error(exc: click.exceptions.ClickException) -> TrackstarError:
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "trackstar"
+    return TrackstarError(exc.format_message(), hint=f"see `{path} --help`")
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    services: Services
+
+
+app = typer.Typer(
+    cls=_RootGroup,
+    name="trackstar",
+    help="Trackstar's unified WMS API from a terminal: link, exchange, connections and WMS data.\n\n"
+    "Try it offline first: `trackstar demo`.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        output.render_text(f"trackstar-cli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Profile to use (default: default) \\[env: TRACKSTAR_PROFILE].")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="API base URL; http:// only for loopback \\[env: TRACKSTAR_BASE_URL]."),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", help="Seconds to wait per request, default 30 \\[env: TRACKSTAR_TIMEOUT]."),
+    ] = None,
+    ca_bundle: Annotated[
+        str | None, typer.Option("--ca-bundle", help="CA certificates file for TLS \\[env: TRACKSTAR_CA_BUNDLE].")
+    ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Log requests and responses on stderr, secrets redacted \\[env: TRACKSTAR_VERBOSE]."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a traceback on errors \\[env: TRACKSTAR_DEBUG].")
+    ] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = None,
+) -> None:
+    settings = resolve_settings(
+        profile=profile, base_url=base_url, timeout=timeout, verbose=verbose, debug=debug, ca_bundle=ca_bundle
+    )
+    log = (lambda line: output.err_console().print(line, markup=False, style="dim")) if settings.verbose else None
+    services = Services(settings, log=log)
+    ctx.call_on_close(services.close)
+    ctx.obj = AppState(settings, services)
+
+
+def _register() -> None:
+    from trackstar_cli.commands import auth, connections, demo, emulator, link, resources
+
+    app.add_typer(auth.app, name="auth")
+    link.register(app)
+    app.add_typer(connections.app, name="connections")
+    resources.register(app)
+    app.add_typer(emulator.app, name="emulator")
+    demo.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()

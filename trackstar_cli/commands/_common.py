@@ -1,0 +1,76 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from trackstar_cli import output
+from trackstar_cli.errors import UsageError
+from trackstar_cli.service import Services
+
+__all__ = [
+    "ConnectionOpt",
+    "Format",
+    "FormatOpt",
+    "JsonOpt",
+    "fmt_of",
+    "read_secret",
+    "services",
+]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    ndjson = "ndjson"
+    csv = "csv"
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-o",
+        help="Output format: table, json, ndjson or csv. Default: table on a terminal, json when piped.",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+ConnectionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--connection",
+        "-c",
+        envvar="TRACKSTAR_CONNECTION",
+        show_envvar=True,
+        help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
+    ),
+]
+
+
+def services(ctx: typer.Context) -> Services:
+    state = ctx.find_root().obj
+    return state.services  # type: ignore[no-any-return]
+
+
+def fmt_of(fmt: Format | None, json_: bool) -> str:
+    return output.resolve_format(fmt.value if fmt else None, json_)
+
+
+def read_secret(*, use_stdin: bool, prompt: str, flag: str) -> str:
+    """A secret from standard input (--stdin) or a hidden prompt; never from argv."""
+    if use_stdin:
+        value = sys.stdin.readline().strip()
+        if not value:
+            raise UsageError(f"nothing was read from standard input for {flag}")
+        return value
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "standard input is not a terminal, so there is nothing to prompt on",
+            hint=f"pipe the secret in and pass {flag}",
+        )
+    return str(typer.prompt(prompt, hide_input=True)).strip()

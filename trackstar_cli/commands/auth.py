@@ -1,0 +1,96 @@
+"""`trackstar auth login | status | logout`: the organisation API key in the OS keyring."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from trackstar_cli import output
+from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Store, check and remove the organisation API key (kept in the OS keyring).", no_args_is_help=True
+)
+
+
+@app.command("login")
+def auth_login(
+    ctx: typer.Context,
+    stdin: Annotated[bool, typer.Option("--stdin", help="Read the API key from standard input (for scripts).")] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Store the key without checking it against the API.")
+    ] = False,
+) -> None:
+    """Save the organisation API key in the OS keyring for the current profile.
+
+    The key is checked against the API first (GET /connections) unless --no-verify is given. It is never
+    accepted as a command-line argument, so it cannot end up in your shell history.
+
+    Examples:
+
+        trackstar auth login                      # prompts, input hidden
+
+        printf %s "$KEY" | trackstar auth login --stdin
+
+        trackstar --profile staging --base-url https://staging.example.com auth login --stdin
+    """
+    svc = services(ctx)
+    key = read_secret(use_stdin=stdin, prompt="Trackstar API key", flag="--stdin")
+    backend = svc.login(key, verify=not no_verify)
+    settings = svc.settings
+    output.info(f"Saved the API key for profile '{settings.profile}' in the keyring ({backend}).")
+    if settings.api_key_env:
+        output.warn("TRACKSTAR_API_KEY is set and takes precedence over the stored key.")
+
+
+@app.command("status")
+def auth_status(ctx: typer.Context, fmt: FormatOpt = None, json_: JsonOpt = False) -> None:
+    """Show the profile, the base URL and where the API key comes from (masked).
+
+    Exits with 3 when there is no API key.
+
+    Examples:
+
+        trackstar auth status
+
+        trackstar auth status --json | jq -r .key_source
+    """
+    status = services(ctx).auth_status()
+    data = status.to_dict()
+    if fmt_of(fmt, json_) == "table":
+        source = {"env": "environment (TRACKSTAR_API_KEY)", "keyring": "OS keyring"}.get(
+            status.key_source or "", "none"
+        )
+        rows = {
+            "profile": status.profile,
+            "base URL": f"{status.base_url} ({status.base_url_source})",
+            "API key": status.masked_key or "not set — run `trackstar auth login`",
+            "key source": source,
+            "keyring": status.keyring_backend or f"unavailable: {status.keyring_error}",
+        }
+        output.render_object(rows, "table")
+    else:
+        output.render_object(data, "json")
+    if status.key_source is None:
+        raise typer.Exit(3)
+
+
+@app.command("logout")
+def auth_logout(ctx: typer.Context) -> None:
+    """Remove the current profile's API key from the keyring.
+
+    Example:
+
+        trackstar --profile staging auth logout
+    """
+    svc = services(ctx)
+    removed = svc.logout()
+    profile = svc.settings.profile
+    output.info(
+        f"Removed the API key of profile '{profile}'." if removed else f"No API key was stored for profile '{profile}'."
+    )
+    if svc.settings.api_key_env:
+        output.warn("TRACKSTAR_API_KEY is still set in this environment.")

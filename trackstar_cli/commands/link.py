@@ -1,0 +1,76 @@
+"""`trackstar link-token` and `trackstar exchange`: the two halves of Trackstar Link."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from trackstar_cli import output
+from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
+from trackstar_cli.service import mask
+
+__all__ = ["register"]
+
+
+def link_token(
+    ctx: typer.Context,
+    connection_id: Annotated[
+        str | None, typer.Option("--connection-id", help="Re-link (reinstall) this existing connection.")
+    ] = None,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Create a Link token for the Trackstar Link modal (POST /link/token).
+
+    Prints the bare token, so it can be captured; --json prints {"link_token": "..."}.
+
+    Examples:
+
+        TOKEN=$(trackstar link-token)
+
+        trackstar link-token --connection-id conn_abc123    # reinstall a broken connection
+    """
+    token = services(ctx).create_link_token(connection_id)
+    if fmt_of(fmt, json_) in ("json", "ndjson"):
+        output.render_object({"link_token": token}, "json")
+    else:
+        output.render_text(token)
+
+
+def exchange(
+    ctx: typer.Context,
+    auth_code: Annotated[str, typer.Argument(help="The auth code the Link modal returned (single use).")],
+    customer_id: Annotated[str | None, typer.Option("--customer-id", help="Your identifier for this customer.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="A local alias for the connection, e.g. acme-shipbob.")
+    ] = None,
+    show_token: Annotated[bool, typer.Option("--show-token", help="Print the access token in full.")] = False,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Exchange an auth code for a permanent access token and store the connection (POST /link/exchange).
+
+    The connection is saved in the local store at once; if that fails, the token is printed on stderr so it
+    is never lost. Exchanging again for an existing connection (a reinstall) updates its row.
+
+    Examples:
+
+        trackstar exchange "$AUTH_CODE" --name acme --customer-id cust_42
+
+        trackstar exchange "$AUTH_CODE" --json | jq -r .connection_id
+    """
+    result = services(ctx).exchange(auth_code, customer_id=customer_id, alias=name)
+    conn = result.connection
+    data: dict[str, Any] = conn.to_public_dict()
+    data["access_token"] = conn.access_token if show_token else mask(conn.access_token)
+    fmt_name = fmt_of(fmt, json_)
+    if fmt_name == "table":
+        output.info(f"Connected {conn.integration_name} as {conn.connection_id}; saved in profile '{conn.profile}'.")
+        data["available_actions"] = ", ".join(conn.available_actions)
+    output.render_object(data, fmt_name)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("link-token")(link_token)
+    app.command("exchange")(exchange)

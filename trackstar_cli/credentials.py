@@ -1,0 +1,120 @@
+"""The organisation API key in the OS keyring: one entry per profile, every call bounded in time.
+
+Service name `trackstar-cli`, username `api-key:<profile>`. keyring is imported lazily (its backend scan
+costs ~100 ms) and every call runs in a daemon thread with a deadline, because a locked or crashed Secret
+Service can block forever on a prompt on a headless machine. Any exception a backend raises (keyring's own,
+secretstorage's, D-Bus's, a bad PYTHON_KEYRING_BACKEND) becomes a CredentialsError naming TRACKSTAR_API_KEY.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from trackstar_cli.errors import CredentialsError
+
+__all__ = [
+    "DEFAULT_KEYRING_TIMEOUT",
+    "SERVICE_NAME",
+    "backend_name",
+    "delete_api_key",
+    "get_api_key",
+    "set_api_key",
+]
+
+SERVICE_NAME = "trackstar-cli"
+DEFAULT_KEYRING_TIMEOUT = 5.0
+_HINT = (
+    "set TRACKSTAR_API_KEY in the environment instead (for CI and servers), "
+    "or make an OS keyring available (on Linux: a Secret Service such as gnome-keyring)"
+)
+
+T = TypeVar("T")
+
+
+def _username(profile: str) -> str:
+    return f"api-key:{profile}"
+
+
+def _call(fn: Callable[[], T], what: str, timeout: float) -> T:
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="trackstar-keyring", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise CredentialsError(
+            f"the OS keyring did not answer within {timeout:g}s while trying to {what} "
+            "(is it locked or waiting for a password prompt?)",
+            hint=_HINT,
+        )
+    if "error" in box:
+        exc = box["error"]
+        if isinstance(exc, CredentialsError):
+            raise exc
+        raise CredentialsError(f"the OS keyring failed to {what}: {_describe(exc)}", hint=_HINT) from exc
+    return box.get("value")  # type: ignore[return-value]
+
+
+def _describe(exc: BaseException) -> str:
+    name = type(exc).__name__
+    text = str(exc).strip()
+    if name == "NoKeyringError" or "No recommended backend" in text:
+        return "no keyring backend is available on this machine"
+    return f"{name}: {text}" if text else name
+
+
+def get_api_key(profile: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> str | None:
+    """The stored key for `profile`, or None when there is none."""
+
+    def read() -> str | None:
+        import keyring
+
+        value: str | None = keyring.get_password(SERVICE_NAME, _username(profile))
+        return value
+
+    return _call(read, "read the API key", timeout)
+
+
+def set_api_key(profile: str, api_key: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> None:
+    def write() -> None:
+        import keyring
+
+        keyring.set_password(SERVICE_NAME, _username(profile), api_key)
+
+    _call(write, "store the API key", timeout)
+
+
+def delete_api_key(profile: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> bool:
+    """Remove the stored key; False when there was none."""
+
+    def delete() -> bool:
+        import keyring
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            keyring.delete_password(SERVICE_NAME, _username(profile))
+        except PasswordDeleteError:
+            return False
+        return True
+
+    return _call(delete, "remove the API key", timeout)
+
+
+def backend_name(*, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> str:
+    """A readable name of the active keyring backend, for `auth status`."""
+
+    def name() -> str:
+        import keyring
+
+        backend = keyring.get_keyring()
+        return f"{type(backend).__module__}.{type(backend).__name__}"
+
+    return _call(name, "find a keyring backend", timeout)

@@ -1,0 +1,433 @@
+"""Use cases: join settings, credentials, the store and the HTTP client. Never prints, prompts or exits.
+
+Each public method returns data (dataclasses, dicts, iterators) or raises a TrackstarError. The API key is
+resolved once, in one order: TRACKSTAR_API_KEY, then the keyring entry of the profile.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from trackstar_cli import credentials
+from trackstar_cli.config import Settings, save_profile_config
+from trackstar_cli.errors import (
+    AuthenticationError,
+    CredentialsError,
+    MalformedResponseError,
+    NoConnectionError,
+    StoreError,
+    UnsavedTokenError,
+    UsageError,
+)
+from trackstar_cli.resources import FILTER_OPS, Resource
+from trackstar_cli.store import Connection, Store
+
+if TYPE_CHECKING:
+    from trackstar_cli.client import TrackstarClient
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "AuthStatus",
+    "ExchangeResult",
+    "ListQuery",
+    "Services",
+    "mask",
+    "parse_since",
+    "warehouse_rows",
+]
+
+MAX_PAGE_SIZE = 1000
+_FILTER_RE = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.]*)(\[(?P<op>[A-Za-z_-]+)\])?=(?P<value>.*)$", re.S)
+_RELATIVE_RE = re.compile(r"^(?P<n>\d+)(?P<unit>[smhdw])$")
+_ALIAS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+
+
+def mask(secret: str | None) -> str:
+    """Show only enough of a secret to recognise it: its last four characters."""
+    if not secret:
+        return ""
+    return "****" + secret[-4:] if len(secret) >= 12 else "****"
+
+
+def parse_since(value: str, *, now: datetime | None = None) -> str:
+    """`2026-01-31`, `2026-01-31T08:00:00Z` or a relative `7d`/`12h`/`30m` → the API's YYYY-MM-DDTHH:MM:SSZ."""
+    now = now or datetime.now(timezone.utc)
+    text = value.strip()
+    rel = _RELATIVE_RE.match(text)
+    if rel:
+        seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[rel["unit"]] * int(rel["n"])
+        moment = now - timedelta(seconds=seconds)
+    else:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise UsageError(
+                f"invalid date {value!r}",
+                hint="use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a relative age such as 7d, 12h, 30m",
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What to ask a list endpoint for; `params()` renders the API's query string."""
+
+    filters: tuple[str, ...] = ()  # raw 'field[op]=value' strings
+    page_size: int | None = None
+    limit: int | None = None  # most items to yield, None = all
+
+    def params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        for raw in self.filters:
+            match = _FILTER_RE.match(raw)
+            if not match:
+                raise UsageError(
+                    f"invalid filter {raw!r}",
+                    hint="write filters as field=value or field[op]=value, e.g. 'sku[in]=A1,B2'",
+                )
+            op = match["op"]
+            if op and op not in FILTER_OPS:
+                raise UsageError(
+                    f"unknown filter operator {op!r} in {raw!r}", hint="operators: " + ", ".join(FILTER_OPS)
+                )
+            key = f"{match['field']}[{op}]" if op else match["field"]
+            if key in params:
+                raise UsageError(f"filter {key} given twice", hint="use [in] with a comma-separated list instead")
+            params[key] = match["value"]
+        if self.page_size is not None:
+            if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+                raise UsageError(f"--page-size must be between 1 and {MAX_PAGE_SIZE}, not {self.page_size}")
+            params["limit"] = str(self.page_size)
+        if self.limit is not None and self.limit < 0:
+            raise UsageError("--limit cannot be negative")
+        return params
+
+
+def warehouse_rows(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per warehouse of an inventory item, from `inventory_by_warehouse_id`."""
+    by_wh = item.get("inventory_by_warehouse_id") or {}
+    if not isinstance(by_wh, dict) or not by_wh:
+        return [{**item, "warehouse_id": None}]
+    return [
+        {"sku": item.get("sku"), "name": item.get("name"), "warehouse_id": wh, **(qty if isinstance(qty, dict) else {})}
+        for wh, qty in sorted(by_wh.items())
+    ]
+
+
+@dataclass(frozen=True)
+class AuthStatus:
+    profile: str
+    base_url: str
+    base_url_source: str
+    key_source: str | None  # "env" or "keyring", None when there is no key
+    masked_key: str
+    keyring_backend: str | None
+    keyring_error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "base_url": self.base_url,
+            "base_url_source": self.base_url_source,
+            "logged_in": self.key_source is not None,
+            "key_source": self.key_source,
+            "api_key": self.masked_key or None,
+            "keyring_backend": self.keyring_backend,
+            "keyring_error": self.keyring_error,
+        }
+
+
+@dataclass(frozen=True)
+class ExchangeResult:
+    connection: Connection
+    available_endpoints: tuple[str, ...] = ()
+
+
+class Services:
+    """One per command run: holds the settings and opens the store and the HTTP client on first use."""
+
+    def __init__(self, settings: Settings, *, log: Callable[[str], None] | None = None) -> None:
+        self.settings = settings
+        self._log = log
+        self._store: Store | None = None
+        self._client: TrackstarClient | None = None
+        self._api_key: tuple[str, str] | None = None
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._store is not None:
+            self._store.close()
+
+    # -- building blocks -----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings.paths.database)
+        return self._store
+
+    def api_key(self) -> tuple[str, str]:
+        """(key, source): TRACKSTAR_API_KEY first, then the profile's keyring entry."""
+        if self._api_key is None:
+            if self.settings.api_key_env:
+                self._api_key = (self.settings.api_key_env, "env")
+            else:
+                stored = credentials.get_api_key(self.settings.profile)
+                if not stored:
+                    raise CredentialsError(
+                        f"no API key for profile {self.settings.profile!r}",
+                        hint="run `trackstar auth login` (or set TRACKSTAR_API_KEY)",
+                    )
+                self._api_key = (stored, "keyring")
+        return self._api_key
+
+    def client(self, api_key: str | None = None) -> TrackstarClient:
+        if self._client is None or api_key is not None:
+            from trackstar_cli.client import TrackstarClient
+
+            client = TrackstarClient(
+                api_key or self.api_key()[0],
+                base_url=self.settings.base_url,
+                timeout=self.settings.timeout,
+                ca_bundle=self.settings.ca_bundle,
+                log=self._log,
+            )
+            if api_key is not None:
+                return client
+            self._client = client
+        return self._client
+
+    # -- auth ----------------------------------------------------------------------------------------
+
+    def login(self, api_key: str, *, verify: bool = True) -> str:
+        """Check the key against the API (unless told not to), store it in the keyring, remember a
+        non-default base URL for the profile. Returns the keyring backend's name."""
+        api_key = api_key.strip()
+        if not api_key or any(c.isspace() for c in api_key):
+            raise UsageError("the API key is empty or contains white space")
+        if verify:
+            with self.client(api_key) as probe:
+                try:
+                    probe.request("GET", "/connections")
+                except AuthenticationError as exc:
+                    exc.message = "Trackstar rejected this API key; it was not saved"
+                    exc.hint = "copy the key again from https://dashboard.trackstarhq.com/settings/api-keys"
+                    raise
+        credentials.set_api_key(self.settings.profile, api_key)
+        if self.settings.base_url_source in {"flag", "env"}:
+            save_profile_config(self.settings.paths, self.settings.profile, {"base_url": self.settings.base_url})
+        return credentials.backend_name()
+
+    def auth_status(self) -> AuthStatus:
+        backend: str | None = None
+        error: str | None = None
+        key: str | None = None
+        source: str | None = None
+        if self.settings.api_key_env:
+            key, source = self.settings.api_key_env, "env"
+        try:
+            backend = credentials.backend_name()
+            if key is None:
+                key = credentials.get_api_key(self.settings.profile)
+                source = "keyring" if key else None
+        except CredentialsError as exc:
+            error = exc.message
+        return AuthStatus(
+            profile=self.settings.profile,
+            base_url=self.settings.base_url,
+            base_url_source=self.settings.base_url_source,
+            key_source=source,
+            masked_key=mask(key),
+            keyring_backend=backend,
+            keyring_error=error,
+        )
+
+    def logout(self) -> bool:
+        return credentials.delete_api_key(self.settings.profile)
+
+    # -- link ----------------------------------------------------------------------------------------
+
+    def create_link_token(self, connection_id: str | None = None) -> str:
+        body = {"connection_id": connection_id} if connection_id else None
+        # A second link token is harmless, so this POST may be retried.
+        data = self.client().request("POST", "/link/token", json_body=body, retry=True)
+        token = data.get("link_token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise MalformedResponseError("the API's reply to POST /link/token has no link_token", status_code=200)
+        return token
+
+    def exchange(self, auth_code: str, *, customer_id: str | None = None, alias: str | None = None) -> ExchangeResult:
+        """Spend the auth code and store the connection at once; a failure to store raises UnsavedTokenError
+        carrying the token so the caller can show it instead of losing it."""
+        auth_code = auth_code.strip()
+        if not auth_code:
+            raise UsageError("the auth code is empty")
+        self._check_alias(alias, None)
+        store = self.store  # opened first: a broken store must fail before the single-use code is spent
+        client = self.client()
+        body: dict[str, Any] = {"auth_code": auth_code}
+        if customer_id:
+            body["customer_id"] = customer_id
+        data = client.request("POST", "/link/exchange", json_body=body, retry=False)
+        fields = _exchange_fields(data)
+        try:
+            conn = store.save_connection(profile=self.settings.profile, alias=alias, **fields)
+        except StoreError as exc:
+            raise UnsavedTokenError(
+                f"the exchange succeeded but the connection could not be saved: {exc.message}",
+                connection_id=fields["connection_id"],
+                access_token=fields["access_token"],
+                hint="keep the token below; once the store works again run "
+                f"`trackstar connections add --connection-id {fields['connection_id']} --access-token-stdin`",
+            ) from exc
+        endpoints = data.get("available_endpoints") or () if isinstance(data, dict) else ()
+        return ExchangeResult(conn, tuple(map(str, endpoints)))
+
+    # -- connections ---------------------------------------------------------------------------------
+
+    def list_connections(self) -> list[Connection]:
+        return self.store.list_connections(self.settings.profile)
+
+    def get_connection(self, ref: str) -> Connection:
+        conn = self.store.get(self.settings.profile, ref)
+        if conn is None:
+            known = ", ".join(self._labels()) or "none"
+            raise NoConnectionError(
+                f"no connection {ref!r} in profile {self.settings.profile!r} (known: {known})",
+                hint="`trackstar connections list` shows them; `trackstar exchange CODE` adds one",
+            )
+        return conn
+
+    def resolve_connection(self, ref: str | None) -> Connection:
+        """--connection / TRACKSTAR_CONNECTION, else the default, else the only one, else an error."""
+        if ref:
+            return self.get_connection(ref)
+        profile = self.settings.profile
+        default = self.store.default_id(profile)
+        if default:
+            conn = self.store.get(profile, default)
+            if conn:
+                return conn
+        conns = self.store.list_connections(profile)
+        if len(conns) == 1:
+            return conns[0]
+        if not conns:
+            raise NoConnectionError(
+                f"no connections stored for profile {profile!r}",
+                hint="run `trackstar link-token`, connect a WMS, then `trackstar exchange CODE`",
+            )
+        raise UsageError(
+            f"several connections and no default: {', '.join(self._labels())}",
+            hint="pass --connection ID|ALIAS, set TRACKSTAR_CONNECTION, or run `trackstar connections use ID|ALIAS`",
+        )
+
+    def use_connection(self, ref: str) -> Connection:
+        conn = self.get_connection(ref)
+        self.store.set_default(self.settings.profile, conn.connection_id)
+        return self.get_connection(conn.connection_id)
+
+    def remove_connection(self, ref: str, *, revoke: bool = False) -> Connection:
+        """Forget a connection locally; with revoke, delete it at Trackstar first (then it is gone for good)."""
+        conn = self.get_connection(ref)
+        if revoke:
+            self.client().request("DELETE", "/connections", access_token=conn.access_token, retry=True)
+        self.store.remove(self.settings.profile, conn.connection_id)
+        return conn
+
+    def add_connection(
+        self, access_token: str, *, connection_id: str, alias: str | None = None, verify: bool = True
+    ) -> Connection:
+        """Register a token copied from the dashboard; metadata comes from GET /connections/{id}."""
+        access_token = access_token.strip()
+        if not access_token or any(c.isspace() for c in access_token):
+            raise UsageError("the access token is empty or contains white space")
+        self._check_alias(alias, connection_id)
+        meta: dict[str, Any] = {"integration_name": "unknown", "customer_id": None, "available_actions": []}
+        if verify:
+            data = self.client().request("GET", f"/connections/{connection_id}")
+            meta.update(_connection_fields(data))
+        return self.store.save_connection(
+            profile=self.settings.profile,
+            connection_id=connection_id,
+            access_token=access_token,
+            alias=alias,
+            **meta,
+        )
+
+    # -- WMS data ------------------------------------------------------------------------------------
+
+    def iter_items(
+        self, resource: Resource, conn: Connection, query: ListQuery, parent_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Stream a resource's items page by page; stops after `query.limit` items."""
+        params = query.params()
+        if query.limit == 0:
+            return
+        path = resource.list_path(parent_id)
+        count = 0
+        for page in self.client().iter_pages(path, params, access_token=conn.access_token):
+            for item in page:
+                yield item
+                count += 1
+                if query.limit is not None and count >= query.limit:
+                    return
+
+    def get_item(self, resource: Resource, conn: Connection, item_id: str, parent_id: str | None = None) -> Any:
+        if not item_id.strip() or "/" in item_id:
+            raise UsageError(f"invalid id {item_id!r}")
+        data = self.client().request("GET", resource.item_path(item_id, parent_id), access_token=conn.access_token)
+        if not isinstance(data, dict) or "data" not in data:
+            raise MalformedResponseError(f"unexpected reply from GET {resource.path}/{item_id}", status_code=200)
+        return data["data"]
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def _labels(self) -> list[str]:
+        return [c.alias or c.connection_id for c in self.store.list_connections(self.settings.profile)]
+
+    def _check_alias(self, alias: str | None, connection_id: str | None) -> None:
+        if alias is None:
+            return
+        if not _ALIAS_RE.match(alias):
+            raise UsageError(f"invalid name {alias!r}: start with a letter; letters, digits, '.', '_', '-'")
+        taken = self.store.get(self.settings.profile, alias)
+        if taken and taken.connection_id != connection_id and taken.alias == alias:
+            raise UsageError(
+                f"the name {alias!r} is already used by connection {taken.connection_id}",
+                hint="choose another --name, or remove that connection first",
+            )
+
+
+def _exchange_fields(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict) or not data.get("access_token") or not data.get("connection_id"):
+        raise MalformedResponseError(
+            "the API's reply to POST /link/exchange has no access_token/connection_id", status_code=200
+        )
+    return {
+        "connection_id": str(data["connection_id"]),
+        "access_token": str(data["access_token"]),
+        "integration_name": str(data.get("integration_name") or "unknown"),
+        "customer_id": data.get("customer_id"),
+        "available_actions": [str(a) for a in data.get("available_actions") or []],
+    }
+
+
+def _connection_fields(data: Any) -> dict[str, Any]:
+    """GET /connections/{id}: the spec says a list envelope, a guide shows one object; accept both."""
+    item = data.get("data") if isinstance(data, dict) else None
+    if isinstance(item, list):
+        item = item[0] if item else None
+    if not isinstance(item, dict):
+        raise MalformedResponseError("unexpected reply from GET /connections/{id}", status_code=200)
+    return {
+        "integration_name": str(item.get("integration_name") or "unknown"),
+        "customer_id": item.get("customer_id"),
+        "available_actions": [str(a) for a in item.get("available_actions") or []],
+    }

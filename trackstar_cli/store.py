@@ -1,0 +1,278 @@
+"""The local SQLite store: connections per profile and each profile's default connection.
+
+The file is created 0600 before SQLite opens it (its -wal/-shm files inherit that mode) in a 0700 directory.
+WAL, a busy timeout, and writes that are single statements or `BEGIN IMMEDIATE` transactions, so parallel
+`trackstar` processes never lose a write. Schema migrations are named functions recorded in
+`_trackstar_migrations` and applied on open, each in its own transaction.
+
+Access tokens live here: every data call also needs the organisation API key, which lives in the keyring.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from trackstar_cli.errors import StoreError
+
+__all__ = ["MIGRATIONS", "Connection", "Store"]
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A stored connection. The token is repr=False so that no debug print can leak it."""
+
+    profile: str
+    connection_id: str
+    integration_name: str
+    customer_id: str | None
+    alias: str | None
+    available_actions: tuple[str, ...]
+    created_at: str
+    updated_at: str
+    access_token: str = field(repr=False)
+    is_default: bool = False
+
+    def to_public_dict(self) -> dict[str, object]:
+        """The JSON contract for listings: everything but the token."""
+        return {
+            "connection_id": self.connection_id,
+            "alias": self.alias,
+            "integration_name": self.integration_name,
+            "customer_id": self.customer_id,
+            "available_actions": list(self.available_actions),
+            "profile": self.profile,
+            "default": self.is_default,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+migration = MIGRATIONS.append
+
+
+@migration
+def m001_create_connections(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE connections (
+            profile TEXT NOT NULL,
+            connection_id TEXT NOT NULL,
+            integration_name TEXT NOT NULL,
+            customer_id TEXT,
+            alias TEXT,
+            available_actions TEXT NOT NULL DEFAULT '[]',
+            access_token TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (profile, connection_id)
+        )"""
+    )
+    db.execute("CREATE UNIQUE INDEX connections_alias ON connections (profile, alias) WHERE alias IS NOT NULL")
+
+
+@migration
+def m002_create_defaults(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE defaults (profile TEXT PRIMARY KEY, connection_id TEXT NOT NULL)")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Store:
+    """Open with `Store(path)`; use as a context manager or call close()."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = self._open(path)
+        self._migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- opening -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            return db
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"cannot open the local store {path}: {exc}",
+                hint="check the file's permissions, or point TRACKSTAR_HOME at a writable directory",
+            ) from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock up front (no SQLITE_BUSY_SNAPSHOT under WAL)."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        try:
+            with self._write() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS _trackstar_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+                done = {row[0] for row in db.execute("SELECT name FROM _trackstar_migrations")}
+                for fn in MIGRATIONS:
+                    if fn.__name__ not in done:
+                        fn(db)
+                        db.execute("INSERT INTO _trackstar_migrations VALUES (?, ?)", (fn.__name__, _now()))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"the local store {self.path} is damaged or not a trackstar database: {exc}",
+                hint="move the file away; `trackstar connections add` can register tokens again",
+            ) from exc
+
+    # -- connections ---------------------------------------------------------------------------------
+
+    def save_connection(
+        self,
+        *,
+        profile: str,
+        connection_id: str,
+        integration_name: str,
+        access_token: str,
+        customer_id: str | None = None,
+        alias: str | None = None,
+        available_actions: list[str] | tuple[str, ...] = (),
+    ) -> Connection:
+        """Insert, or update the row of a reinstalled connection (same id), in one upsert statement."""
+        now = _now()
+        try:
+            with self._write() as db:
+                if alias:
+                    db.execute(
+                        "UPDATE connections SET alias = NULL WHERE profile = ? AND alias = ? AND connection_id != ?",
+                        (profile, alias, connection_id),
+                    )
+                db.execute(
+                    """INSERT INTO connections (profile, connection_id, integration_name, customer_id, alias,
+                           available_actions, access_token, created_at, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (profile, connection_id) DO UPDATE SET
+                           integration_name = excluded.integration_name,
+                           customer_id = COALESCE(excluded.customer_id, connections.customer_id),
+                           alias = COALESCE(excluded.alias, connections.alias),
+                           available_actions = excluded.available_actions,
+                           access_token = excluded.access_token,
+                           updated_at = excluded.updated_at""",
+                    (
+                        profile,
+                        connection_id,
+                        integration_name,
+                        customer_id,
+                        alias,
+                        json.dumps(list(available_actions)),
+                        access_token,
+                        now,
+                        now,
+                    ),
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot save the connection in {self.path}: {exc}") from exc
+        found = self.get(profile, connection_id)
+        assert found is not None
+        return found
+
+    def list_connections(self, profile: str) -> list[Connection]:
+        rows = self._query(
+            """SELECT c.*, (d.connection_id IS NOT NULL) AS is_default FROM connections c
+               LEFT JOIN defaults d ON d.profile = c.profile AND d.connection_id = c.connection_id
+               WHERE c.profile = ? ORDER BY c.created_at, c.connection_id""",
+            (profile,),
+        )
+        return [self._row(r) for r in rows]
+
+    def get(self, profile: str, ref: str) -> Connection | None:
+        """Find by connection id first, then by alias."""
+        for column in ("connection_id", "alias"):
+            rows = self._query(
+                f"""SELECT c.*, (d.connection_id IS NOT NULL) AS is_default FROM connections c
+                    LEFT JOIN defaults d ON d.profile = c.profile AND d.connection_id = c.connection_id
+                    WHERE c.profile = ? AND c.{column} = ?""",
+                (profile, ref),
+            )
+            if rows:
+                return self._row(rows[0])
+        return None
+
+    def default_id(self, profile: str) -> str | None:
+        rows = self._query("SELECT connection_id FROM defaults WHERE profile = ?", (profile,))
+        return str(rows[0][0]) if rows else None
+
+    def set_default(self, profile: str, connection_id: str) -> None:
+        try:
+            self._db.execute(
+                "INSERT INTO defaults VALUES (?, ?)"
+                " ON CONFLICT (profile) DO UPDATE SET connection_id = excluded.connection_id",
+                (profile, connection_id),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
+
+    def remove(self, profile: str, connection_id: str) -> bool:
+        try:
+            with self._write() as db:
+                cur = db.execute(
+                    "DELETE FROM connections WHERE profile = ? AND connection_id = ?", (profile, connection_id)
+                )
+                db.execute("DELETE FROM defaults WHERE profile = ? AND connection_id = ?", (profile, connection_id))
+                return cur.rowcount > 0
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
+
+    def _query(self, sql: str, params: tuple[object, ...]) -> list[sqlite3.Row]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the local store {self.path}: {exc}") from exc
+
+    @staticmethod
+    def _row(row: sqlite3.Row) -> Connection:
+        return Connection(
+            profile=row["profile"],
+            connection_id=row["connection_id"],
+            integration_name=row["integration_name"],
+            customer_id=row["customer_id"],
+            alias=row["alias"],
+            available_actions=tuple(json.loads(row["available_actions"] or "[]")),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            access_token=row["access_token"],
+            is_default=bool(row["is_default"]),
+        )
