@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer import _click as click
@@ -20,7 +20,22 @@ from typer.core import TyperGroup
 from trackstar_cli import __version__, output
 from trackstar_cli.config import ENV, Settings, resolve_settings
 from trackstar_cli.errors import ExitCode, TrackstarError
-from trackstar_cli.service import Services
+
+if TYPE_CHECKING:
+    from trackstar_cli.service import Services
+
+RESOURCE_GROUPS = (
+    "inventory",
+    "products",
+    "orders",
+    "inbound-shipments",
+    "returns",
+    "warehouses",
+    "warehouse-customers",
+    "shipping-methods",
+    "bills",
+    "labor-activities",
+)
 
 __all__ = ["AppState", "app", "main"]
 
@@ -62,7 +77,39 @@ def _debug_requested(ctx: click.Context) -> bool:
     return "--debug" in sys.argv or os.environ.get(ENV["debug"], "").lower() in {"1", "true", "yes", "on"}
 
 
+# Sub-commands are imported and built only when used: start-up is user-visible in shell loops.
+# name -> module whose build(name) returns the sub-command's Typer app.
+_LAZY: dict[str, str] = {
+    "demo": "trackstar_cli.commands.demo",
+    "auth": "trackstar_cli.commands.auth",
+    "link-token": "trackstar_cli.commands.link",
+    "exchange": "trackstar_cli.commands.link",
+    "connections": "trackstar_cli.commands.connections",
+    **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
+    "emulator": "trackstar_cli.commands.emulator",
+}
+
+
+def _load(name: str) -> click.Command:
+    import importlib
+
+    sub_app = importlib.import_module(_LAZY[name]).build(name)
+    command = typer.main.get_command(sub_app)
+    command.name = name
+    return command
+
+
 class _RootGroup(TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *_LAZY]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in _LAZY:
+            found = _load(cmd_name)
+            self.commands[cmd_name] = found
+        return found
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, _hoist_global_options(list(args)))
 
@@ -179,24 +226,12 @@ def root(
     settings = resolve_settings(
         profile=profile, base_url=base_url, timeout=timeout, verbose=verbose, debug=debug, ca_bundle=ca_bundle
     )
+    from trackstar_cli.service import Services
+
     log = (lambda line: output.err_console().print(line, markup=False, style="dim")) if settings.verbose else None
     services = Services(settings, log=log)
     ctx.call_on_close(services.close)
     ctx.obj = AppState(settings, services)
-
-
-def _register() -> None:
-    from trackstar_cli.commands import auth, connections, demo, emulator, link, resources
-
-    app.add_typer(auth.app, name="auth")
-    link.register(app)
-    app.add_typer(connections.app, name="connections")
-    resources.register(app)
-    app.add_typer(emulator.app, name="emulator")
-    demo.register(app)
-
-
-_register()
 
 
 def main() -> None:

@@ -290,6 +290,21 @@ class Services:
         endpoints = data.get("available_endpoints") or () if isinstance(data, dict) else ()
         return ExchangeResult(conn, tuple(map(str, endpoints)))
 
+    def emulator_auth_code(self, link_token: str, integration_name: str) -> str:
+        """Ask the emulator at the base URL for the auth code the Link modal would hand back."""
+        data = self.client().request(
+            "POST",
+            "/_emulator/auth-code",
+            json_body={"link_token": link_token, "integration_name": integration_name},
+            retry=True,
+        )
+        code = data.get("auth_code") if isinstance(data, dict) else None
+        if not isinstance(code, str) or not code:
+            raise MalformedResponseError(
+                "no auth_code in the reply: is TRACKSTAR_BASE_URL a trackstar emulator?", status_code=200
+            )
+        return code
+
     # -- connections ---------------------------------------------------------------------------------
 
     def list_connections(self) -> list[Connection]:

@@ -9,7 +9,7 @@ import typer
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
 
-__all__ = ["app"]
+__all__ = ["app", "build"]
 
 app = typer.Typer(
     help="Store, check and remove the organisation API key (kept in the OS keyring).", no_args_is_help=True
@@ -94,3 +94,7 @@ def auth_logout(ctx: typer.Context) -> None:
     )
     if svc.settings.api_key_env:
         output.warn("TRACKSTAR_API_KEY is still set in this environment.")
+
+
+def build(name: str) -> typer.Typer:
+    return app

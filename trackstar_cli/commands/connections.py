@@ -10,9 +10,11 @@ from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
 from trackstar_cli.resources import Column
 
-__all__ = ["app"]
+__all__ = ["app", "build"]
 
-app = typer.Typer(help="Connections stored locally (one per connected WMS account).", no_args_is_help=True)
+app = typer.Typer(
+    help="Connections stored locally (one per connected WMS account).", no_args_is_help=True, add_completion=False
+)
 
 COLUMNS = (
     Column("default", "default_mark"),
@@ -120,3 +122,7 @@ def connections_add(
     token = read_secret(use_stdin=access_token_stdin, prompt="Access token", flag="--access-token-stdin")
     conn = services(ctx).add_connection(token, connection_id=connection_id, alias=name, verify=not no_verify)
     output.info(f"Saved connection {conn.connection_id} ({conn.integration_name}) in profile '{conn.profile}'.")
+
+
+def build(name: str) -> typer.Typer:
+    return app

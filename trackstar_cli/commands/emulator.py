@@ -2,8 +2,95 @@
 
 from __future__ import annotations
 
+import json
+import signal
+from typing import Annotated, Any
+
 import typer
 
-__all__ = ["app"]
+from trackstar_cli import output
+from trackstar_cli.commands._common import services
 
-app = typer.Typer(help="Run the local Trackstar emulator (offline, on 127.0.0.1).", no_args_is_help=True)
+__all__ = ["app", "build"]
+
+app = typer.Typer(
+    help="Run the local Trackstar emulator (offline, on 127.0.0.1) and play the Link modal against it.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command("serve")
+def emulator_serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port; 0 picks a free one.")] = 8787,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated data (same seed, same data).")] = 1,
+    size: Annotated[
+        str, typer.Option("--size", help="Inventory items per connection: small, medium, large or a number.")
+    ] = "small",
+    faults: Annotated[
+        str | None, typer.Option("--faults", help="Faults to inject, e.g. 'latency=200ms,rate=0.1:503'.")
+    ] = None,
+    no_rate_limit: Annotated[
+        bool, typer.Option("--no-rate-limit", help="Do not enforce the 10 GET/s per token limit.")
+    ] = False,
+    json_: Annotated[bool, typer.Option("--json", help='Print one line {"url": …, "api_key": …} on stdout.')] = False,
+) -> None:
+    """Serve a Trackstar-compatible API until Ctrl-C (or SIGTERM).
+
+    Prints the URL and the API key it accepts once it accepts connections.
+
+    Examples:
+
+        trackstar emulator serve
+
+        trackstar emulator serve --port 0 --json > emulator.json &
+
+        export TRACKSTAR_BASE_URL=http://127.0.0.1:8787 TRACKSTAR_API_KEY=sk_emulator_0000000000000000
+    """
+    from trackstar_cli.emulator import Emulator
+
+    size_value: Any = int(size) if size.isdigit() else size
+    emu = Emulator(host=host, port=port, seed=seed, size=size_value, faults=faults, rate_limit=not no_rate_limit)
+    emu.start()
+    signal.signal(signal.SIGTERM, lambda *_: emu.shutdown())
+    if json_:
+        output.render_text(json.dumps({"url": emu.url, "api_key": emu.api_key}))
+    else:
+        output.info(f"Trackstar emulator listening on {emu.url}")
+        output.info(f"  API key:      {emu.api_key}")
+        output.info(f"  Link modal:   {emu.url}/_emulator/link?link_token=<token from `trackstar link-token`>")
+        output.info("Point the CLI at it:")
+        output.info(f"  export TRACKSTAR_BASE_URL={emu.url} TRACKSTAR_API_KEY={emu.api_key}")
+        output.info("Press Ctrl-C to stop.")
+    try:
+        emu.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.stop()
+        output.info("Emulator stopped.")
+
+
+@app.command("auth-code")
+def emulator_auth_code(
+    ctx: typer.Context,
+    link_token: Annotated[str, typer.Option("--link-token", help="The token from `trackstar link-token`.")],
+    integration: Annotated[
+        str, typer.Option("--integration", help="The WMS the customer picks, e.g. sandbox, shipbob.")
+    ] = "sandbox",
+) -> None:
+    """Finish the Link modal as a customer would, on the emulator at TRACKSTAR_BASE_URL; prints the auth code.
+
+    Example:
+
+        CODE=$(trackstar emulator auth-code --link-token "$(trackstar link-token)" --integration shipbob)
+
+        trackstar exchange "$CODE"
+    """
+    code = services(ctx).emulator_auth_code(link_token, integration)
+    output.render_text(code)
+
+
+def build(name: str) -> typer.Typer:
+    return app

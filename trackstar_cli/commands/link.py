@@ -10,7 +10,7 @@ from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
 from trackstar_cli.service import mask
 
-__all__ = ["register"]
+__all__ = ["build"]
 
 
 def link_token(
@@ -71,6 +71,7 @@ def exchange(
     output.render_object(data, fmt_name)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("link-token")(link_token)
-    app.command("exchange")(exchange)
+def build(name: str) -> typer.Typer:
+    app = typer.Typer(add_completion=False)
+    app.command(name)(link_token if name == "link-token" else exchange)
+    return app

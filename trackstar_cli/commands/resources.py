@@ -18,7 +18,7 @@ from trackstar_cli.commands._common import Format, fmt_of, services
 from trackstar_cli.resources import RESOURCES, Column, Resource
 from trackstar_cli.service import ListQuery, parse_since, warehouse_rows
 
-__all__ = ["register"]
+__all__ = ["build"]
 
 
 @dataclass(frozen=True)
@@ -312,20 +312,20 @@ def _list_doc(resource: Resource) -> str:
     return "\n".join(lines)
 
 
-def register(app: typer.Typer) -> None:
-    groups: dict[str, typer.Typer] = {}
-    for name, (group, sub) in PLACEMENT.items():
-        if group not in groups:
-            groups[group] = typer.Typer(help=GROUP_HELP[group], no_args_is_help=True)
-            app.add_typer(groups[group], name=group)
+def build(group: str) -> typer.Typer:
+    """The Typer app of one resource group (e.g. `inventory` with list, get and ledger)."""
+    app = typer.Typer(help=GROUP_HELP[group], no_args_is_help=True, add_completion=False)
+    for name, (where, sub) in PLACEMENT.items():
+        if where != group:
+            continue
         resource = RESOURCES[name]
         if sub is None:
-            groups[group].command("list")(_list_command(resource))
+            app.command("list")(_list_command(resource))
             if resource.has_get:
-                groups[group].command("get")(_get_command(resource))
-        elif resource.has_get and resource.parent:
-            # e.g. `warehouses locations WID` lists and `warehouses location WID LID` shows one
-            groups[group].command(sub)(_list_command(resource))
-            groups[group].command(sub.rstrip("s"))(_get_command(resource))
+                app.command("get")(_get_command(resource))
         else:
-            groups[group].command(sub)(_list_command(resource))
+            # e.g. `warehouses locations WID` lists, `warehouses location WID LID` shows one
+            app.command(sub)(_list_command(resource))
+            if resource.has_get:
+                app.command(sub.rstrip("s"))(_get_command(resource))
+    return app
