@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from trackstar_cli.cli import main
+from trackstar_cli._entry import main
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,7 @@ after the command: `_RootGroup.parse_args` moves them to the front before Click 
 Every TrackstarError ends here as `error: …` / `hint: …` on stderr and its documented exit code.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import os
 import sys
@@ -171,7 +171,7 @@ def _usage_error(exc: click.exceptions.ClickException) -> TrackstarError:
 @dataclass
 class AppState:
     settings: Settings
-    services: Services
+    services: "Services"
 
 
 app = typer.Typer(

@@ -40,18 +40,26 @@ __all__ = [
 FORMATS = ("table", "json", "ndjson", "csv")
 
 
-@lru_cache(maxsize=1)
-def out_console() -> Console:
+PIPE_WIDTH = 200  # a table written to a file or pipe is not squeezed into 80 columns
+
+
+def _console(stderr: bool) -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPE_WIDTH
+    return console
+
+
+@lru_cache(maxsize=1)
+def out_console() -> Console:
+    return _console(stderr=False)
 
 
 @lru_cache(maxsize=1)
 def err_console() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
+    return _console(stderr=True)
 
 
 def _stdout() -> TextIO:
@@ -72,11 +80,11 @@ def resolve_format(fmt: str | None, json_flag: bool = False) -> str:
 
 
 def info(message: str) -> None:
-    err_console().print(message, markup=False, highlight=False)
+    err_console().print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err_console().print(f"warning: {message}", markup=False, highlight=False, style="yellow")
+    err_console().print(f"warning: {message}", markup=False, highlight=False, style="yellow", soft_wrap=True)
 
 
 def emit_error(exc: TrackstarError) -> None:
@@ -209,14 +217,13 @@ def render_object(obj: Any, fmt: str, fields: Sequence[Column] | None = None) ->
         writer.writerow([_cell(lookup(obj, c.path)) for c in columns])
         _stdout().write(buf.getvalue())
         return
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
+    width = max((len(c.header) for c in columns), default=0)
+    console = out_console()
     for col in columns:
-        table.add_row(col.header, _cell(lookup(obj, col.path)))
-    out_console().print(table)
+        line = Text(col.header.ljust(width), style="bold") + Text("  " + _cell(lookup(obj, col.path)))
+        console.print(line, soft_wrap=True)
 
 
 def render_text(line: str) -> None:

@@ -24,6 +24,8 @@ from trackstar_cli.errors import StoreError
 __all__ = ["MIGRATIONS", "Connection", "Store"]
 
 BUSY_TIMEOUT_MS = 10_000
+_OPEN_HINT = "check the file's permissions, or point TRACKSTAR_HOME at a writable directory"
+_DAMAGED_HINT = "move the file away; `trackstar connections add` can register tokens again"
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,15 @@ class Store:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA journal_mode = WAL")
             return db
+        except sqlite3.DatabaseError as exc:
+            if not isinstance(exc, sqlite3.OperationalError):  # NOTADB / CORRUPT: permissions are not the issue
+                raise StoreError(
+                    f"the local store {path} is damaged or not a trackstar database: {exc}",
+                    hint=_DAMAGED_HINT,
+                ) from exc
+            raise StoreError(f"cannot open the local store {path}: {exc}", hint=_OPEN_HINT) from exc
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(
-                f"cannot open the local store {path}: {exc}",
-                hint="check the file's permissions, or point TRACKSTAR_HOME at a writable directory",
-            ) from exc
+            raise StoreError(f"cannot open the local store {path}: {exc}", hint=_OPEN_HINT) from exc
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -145,18 +151,26 @@ class Store:
 
     def _migrate(self) -> None:
         try:
-            with self._write() as db:
-                db.execute("CREATE TABLE IF NOT EXISTS _trackstar_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-                done = {row[0] for row in db.execute("SELECT name FROM _trackstar_migrations")}
-                for fn in MIGRATIONS:
-                    if fn.__name__ not in done:
+            if self._pending_migrations():  # the common case reads only, without taking the write lock
+                with self._write() as db:
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS _trackstar_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+                    )
+                    for fn in self._pending_migrations():  # again under the lock: another process may have run them
                         fn(db)
                         db.execute("INSERT INTO _trackstar_migrations VALUES (?, ?)", (fn.__name__, _now()))
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"the local store {self.path} is damaged or not a trackstar database: {exc}",
-                hint="move the file away; `trackstar connections add` can register tokens again",
+                hint=_DAMAGED_HINT,
             ) from exc
+
+    def _pending_migrations(self) -> list[Migration]:
+        exists = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_trackstar_migrations'"
+        ).fetchone()
+        done = {row[0] for row in self._db.execute("SELECT name FROM _trackstar_migrations")} if exists else set()
+        return [fn for fn in MIGRATIONS if fn.__name__ not in done]
 
     # -- connections ---------------------------------------------------------------------------------
 

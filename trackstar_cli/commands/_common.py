@@ -1,6 +1,6 @@
 """Options and helpers shared by the commands."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import sys
 from enum import Enum

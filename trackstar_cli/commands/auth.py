@@ -1,6 +1,6 @@
 """`trackstar auth login | status | logout`: the organisation API key in the OS keyring."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 from typing import Annotated
 

@@ -1,6 +1,6 @@
 """`trackstar connections list | show | use | remove | add`: the local connection store."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 from typing import Annotated
 

@@ -1,14 +1,123 @@
-"""`trackstar demo`: the Getting Started flow on the built-in emulator."""
+"""`trackstar demo`: the Getting Started flow on the built-in emulator, with nothing to set up.
 
-from __future__ import annotations
+It starts the emulator in-process on a free loopback port and works in a throw-away home with the
+emulator's key in memory, so it never reads or writes the user's profiles, keyring or connections.
+Step titles and explanations go to stderr, the data each step returns to stdout, like every command.
+"""
+
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
-__all__ = ["build"]
+from trackstar_cli import output
+from trackstar_cli.config import Paths, Settings
+from trackstar_cli.resources import RESOURCES
+from trackstar_cli.service import ListQuery, Services, mask
+
+__all__ = ["build", "demo"]
 
 
-def demo() -> None:
-    """Walk through the Getting Started flow on the built-in emulator (offline, nothing to set up)."""
+def _step(number: int, title: str, explanation: str) -> None:
+    output.info("")
+    output.info(f"Step {number}. {title}")
+    output.info(f"  {explanation}")
+
+
+def demo(
+    integration: Annotated[
+        str, typer.Option("--integration", help="The WMS the pretend customer connects: sandbox, shipbob, …")
+    ] = "sandbox",
+    items: Annotated[int, typer.Option("--items", min=1, max=1000, help="Inventory rows to show.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the emulator's data.")] = 1,
+) -> None:
+    """Walk through Trackstar's Getting Started flow on the built-in emulator: no key, no network, no set-up.
+
+    link token → the customer connects a WMS → exchange and store → connections → inventory.
+    Nothing of your own profiles, keyring or connections is read or changed.
+
+    Examples:
+
+        trackstar demo
+
+        trackstar demo --integration shipbob --items 5
+    """
+    from trackstar_cli.emulator import Emulator
+
+    with Emulator(port=0, seed=seed) as emu, tempfile.TemporaryDirectory(prefix="trackstar-demo-") as tmp:
+        settings = Settings(
+            profile="demo",
+            base_url=emu.url,
+            base_url_source="demo",
+            timeout=30.0,
+            paths=Paths(config_file=Path(tmp) / "config.json", database=Path(tmp) / "trackstar.db"),
+            api_key_env=emu.api_key,
+        )
+        svc = Services(settings)
+        try:
+            _walk_through(svc, emu.url, integration, items)
+        finally:
+            svc.close()
+    _next_steps()
+
+
+def _walk_through(svc: Services, url: str, integration: str, items: int) -> None:
+    output.info(f"Started a local Trackstar emulator at {url} (it stops when the demo ends).")
+
+    _step(1, "Create a link token", "Your backend calls POST /link/token with the organisation API key.")
+    output.info("  $ trackstar link-token")
+    link_token = svc.create_link_token()
+    output.render_text(link_token)
+
+    _step(2, "The customer connects their WMS", f"In the Link modal they pick {integration} and sign in;")
+    output.info("  the modal hands your frontend a single-use auth code.")
+    output.info(f"  $ trackstar emulator auth-code --link-token … --integration {integration}")
+    code = svc.emulator_auth_code(link_token, integration)
+    output.render_text(code)
+
+    _step(3, "Exchange the code and store the connection", "POST /link/exchange returns a permanent access token;")
+    output.info("  the CLI stores it with the connection in its local SQLite file.")
+    output.info(f"  $ trackstar exchange {code} --name demo")
+    conn = svc.exchange(code, customer_id="demo-customer", alias="demo").connection
+    output.render_object(
+        {
+            "connection_id": conn.connection_id,
+            "integration_name": conn.integration_name,
+            "access_token": mask(conn.access_token),
+            "available_actions": ", ".join(conn.available_actions),
+        },
+        "table",
+    )
+
+    _step(4, "List the stored connections", "Every data command picks one of these (--connection, or the default).")
+    output.info("  $ trackstar connections list")
+    rows = [c.to_public_dict() for c in svc.list_connections()]
+    from trackstar_cli.commands.connections import COLUMNS
+
+    for row in rows:
+        row["default_mark"] = "*" if row["default"] else ""
+    output.render_items(rows, "table", COLUMNS)
+
+    _step(5, "Query the WMS", "GET /wms/inventory with the API key and the connection's access token.")
+    output.info(f"  $ trackstar inventory list --limit {items}")
+    inventory = RESOURCES["inventory"]
+    output.render_items(svc.iter_items(inventory, conn, ListQuery(limit=items)), "table", inventory.columns)
+
+
+def _next_steps() -> None:
+    from trackstar_cli.emulator import DEFAULT_API_KEY, DEFAULT_PORT
+
+    output.info("")
+    output.info("Keep exploring on your own emulator:")
+    output.info("  trackstar emulator serve            # in another terminal; prints its URL and API key")
+    output.info(f"  export TRACKSTAR_BASE_URL=http://127.0.0.1:{DEFAULT_PORT} TRACKSTAR_API_KEY={DEFAULT_API_KEY}")
+    output.info('  CODE=$(trackstar emulator auth-code --link-token "$(trackstar link-token)" --integration shipbob)')
+    output.info('  trackstar exchange "$CODE" --name acme')
+    output.info("  trackstar inventory list --by-warehouse")
+    output.info("Against the real API: `trackstar auth login`, then the same commands without the exports.")
 
 
 def build(name: str) -> typer.Typer:

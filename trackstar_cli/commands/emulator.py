@@ -1,15 +1,17 @@
 """`trackstar emulator serve | auth-code`: the local Trackstar emulator."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import json
 import signal
-from typing import Annotated, Any
+import threading
+from typing import Annotated
 
 import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import services
+from trackstar_cli.errors import TrackstarError, UsageError
 
 __all__ = ["app", "build"]
 
@@ -48,23 +50,33 @@ def emulator_serve(
 
         export TRACKSTAR_BASE_URL=http://127.0.0.1:8787 TRACKSTAR_API_KEY=sk_emulator_0000000000000000
     """
-    from trackstar_cli.emulator import Emulator
+    from trackstar_cli.emulator import Emulator, parse_size
 
-    size_value: Any = int(size) if size.isdigit() else size
-    emu = Emulator(host=host, port=port, seed=seed, size=size_value, faults=faults, rate_limit=not no_rate_limit)
-    emu.start()
-    signal.signal(signal.SIGTERM, lambda *_: emu.shutdown())
+    try:
+        emu = Emulator(
+            host=host, port=port, seed=seed, size=parse_size(size), faults=faults, rate_limit=not no_rate_limit
+        )
+        emu.start()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise TrackstarError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="pass --port 0 to pick a free port"
+        ) from None
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if json_:
         output.render_text(json.dumps({"url": emu.url, "api_key": emu.api_key}))
     else:
         output.info(f"Trackstar emulator listening on {emu.url}")
-        output.info(f"  API key:      {emu.api_key}")
-        output.info(f"  Link modal:   {emu.url}/_emulator/link?link_token=<token from `trackstar link-token`>")
-        output.info("Point the CLI at it:")
+        output.info(f"  API key:     {emu.api_key}")
+        output.info(f"  Link modal:  {emu.url}/_emulator/link?link_token=<token from `trackstar link-token`>")
+        output.info("Point the CLI at it (in another terminal):")
         output.info(f"  export TRACKSTAR_BASE_URL={emu.url} TRACKSTAR_API_KEY={emu.api_key}")
         output.info("Press Ctrl-C to stop.")
     try:
-        emu.wait()
+        while not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -1,6 +1,6 @@
 """`trackstar link-token` and `trackstar exchange`: the two halves of Trackstar Link."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 from typing import Annotated, Any
 

@@ -4,7 +4,7 @@ Each resource gets `list` and (where the API has one) `get ID`, with the shared 
 filters, dates, limits, formats) and a few resource-specific shortcuts that become API filters.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import inspect
 from collections.abc import Callable

@@ -1,0 +1,1 @@
+complete --command trackstar --no-files --arguments "(env _TRACKSTAR_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) trackstar)" --condition "env _TRACKSTAR_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) trackstar"
