@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import respx
 
 from tests.conftest import API_KEY, BASE
@@ -49,8 +48,17 @@ def test_login_empty_stdin(cli):
 
 
 def test_login_profile_keeps_keys_apart_and_remembers_base_url(cli, isolated, home):
-    r = cli("--profile", "staging", "--base-url", "http://127.0.0.1:9", "auth", "login", "--stdin", "--no-verify",
-            input="sk_staging_key_0001")
+    r = cli(
+        "--profile",
+        "staging",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "auth",
+        "login",
+        "--stdin",
+        "--no-verify",
+        input="sk_staging_key_0001",
+    )
     assert r.exit_code == 0, r.stderr
     assert isolated.items == {("trackstar-cli", "api-key:staging"): "sk_staging_key_0001"}
     r = cli("--profile", "staging", "auth", "status", "--json", env={"TRACKSTAR_BASE_URL": ""})

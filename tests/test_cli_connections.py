@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import respx
 
 from tests.conftest import BASE, TOKEN, add_connection
@@ -30,8 +29,17 @@ def test_list_json_contract(cli):
     add_connection("conn_1", alias="acme")
     cli("connections", "use", "acme")
     [row] = cli("connections", "list", "--json").json()
-    assert set(row) == {"connection_id", "alias", "integration_name", "customer_id", "available_actions", "profile",
-                        "default", "created_at", "updated_at"}
+    assert set(row) == {
+        "connection_id",
+        "alias",
+        "integration_name",
+        "customer_id",
+        "available_actions",
+        "profile",
+        "default",
+        "created_at",
+        "updated_at",
+    }
     assert row["default"] is True
 
 
@@ -84,7 +92,9 @@ def test_remove_local(cli):
 
 @respx.mock(base_url=BASE, assert_all_called=True)
 def test_remove_revoke_calls_delete_with_token(respx_mock, cli, logged_in):
-    route = respx_mock.delete("/connections").respond(200, json={"id": "conn_1", "object": "connection", "deleted": True})
+    route = respx_mock.delete("/connections").respond(
+        200, json={"id": "conn_1", "object": "connection", "deleted": True}
+    )
     add_connection("conn_1")
     r = cli("connections", "remove", "conn_1", "--revoke")
     assert r.exit_code == 0, r.stderr
@@ -105,11 +115,29 @@ def test_remove_revoke_failure_keeps_local_row(respx_mock, cli, logged_in):
 def test_add_from_stdin_looks_up_metadata(respx_mock, cli, logged_in):
     respx_mock.get("/connections/conn_9").respond(
         200,
-        json={"data": [{"connection_id": "conn_9", "integration_name": "extensiv", "customer_id": "c9",
-                        "available_actions": ["get_inventory"]}], "next_token": None, "total_count": 1},
+        json={
+            "data": [
+                {
+                    "connection_id": "conn_9",
+                    "integration_name": "extensiv",
+                    "customer_id": "c9",
+                    "available_actions": ["get_inventory"],
+                }
+            ],
+            "next_token": None,
+            "total_count": 1,
+        },
     )
-    r = cli("connections", "add", "--connection-id", "conn_9", "--access-token-stdin", "--name", "ext",
-            input="tok_dashboard_123456\n")
+    r = cli(
+        "connections",
+        "add",
+        "--connection-id",
+        "conn_9",
+        "--access-token-stdin",
+        "--name",
+        "ext",
+        input="tok_dashboard_123456\n",
+    )
     assert r.exit_code == 0, r.stderr
     [row] = cli("connections", "list", "--json").json()
     assert row["integration_name"] == "extensiv" and row["alias"] == "ext" and row["customer_id"] == "c9"
@@ -130,6 +158,15 @@ def test_add_requires_a_token(cli):
 
 
 def test_invalid_alias(cli):
-    r = cli("connections", "add", "--connection-id", "c", "--access-token-stdin", "--no-verify", "--name", "1 bad",
-            input="tok_1234567890ab\n")
+    r = cli(
+        "connections",
+        "add",
+        "--connection-id",
+        "c",
+        "--access-token-stdin",
+        "--no-verify",
+        "--name",
+        "1 bad",
+        input="tok_1234567890ab\n",
+    )
     assert r.exit_code == 2 and "invalid name" in r.stderr

@@ -45,13 +45,20 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     env.pop("PYTHON_KEYRING_BACKEND", None)
     bus = subprocess.Popen(
         ["dbus-daemon", f"--config-file={root / 'bus.conf'}", "--nofork", "--nopidfile", "--print-address=1"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
     )
     assert bus.stdout is not None
     env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
     gkd = subprocess.Popen(
         ["gnome-keyring-daemon", "--unlock", "--foreground", "--components=secrets"],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
     )
     assert gkd.stdin is not None
     gkd.stdin.write("test-only-password")
@@ -60,9 +67,18 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     try:
         while True:
             out = subprocess.run(
-                ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-                 "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"],
-                env=env, capture_output=True, text=True,
+                [
+                    "dbus-send",
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
             ).stdout
             if "boolean true" in out:
                 break
@@ -79,7 +95,11 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
 
 def trackstar(env: dict[str, str], *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "trackstar_cli", *args], env=env, input=input, capture_output=True, text=True,
+        [sys.executable, "-m", "trackstar_cli", *args],
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 
@@ -95,8 +115,16 @@ def test_login_status_use_logout_with_a_real_secret_service(secret_service, tmp_
         r = trackstar(env, "auth", "login", "--stdin", input=KEY)  # verified against the emulator
         assert r.returncode == 0, r.stderr
         assert "SecretService" in r.stderr
-        lookup = subprocess.run(["secret-tool", "lookup", "service", "trackstar-cli", "username", "api-key:default"],
-                                env=env, capture_output=True, text=True) if shutil.which("secret-tool") else None
+        lookup = (
+            subprocess.run(
+                ["secret-tool", "lookup", "service", "trackstar-cli", "username", "api-key:default"],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if shutil.which("secret-tool")
+            else None
+        )
         if lookup is not None:
             assert lookup.stdout == KEY  # really in the Secret Service, not in a file
 

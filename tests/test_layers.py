@@ -22,8 +22,14 @@ FORBIDDEN = {
     "service": {"cli", "output", "commands", "emulator"},
     "emulator": {"client", "service", "store", "credentials", "cli", "output", "commands", "config"},
 }
-THIRD_PARTY_ONLY_IN = {"typer": CLI_LAYER, "rich": CLI_LAYER, "click": CLI_LAYER, "httpx": {"client"},
-                       "keyring": {"credentials"}, "sqlite3": {"store"}}
+THIRD_PARTY_ONLY_IN = {
+    "typer": CLI_LAYER,
+    "rich": CLI_LAYER,
+    "click": CLI_LAYER,
+    "httpx": {"client"},
+    "keyring": {"credentials"},
+    "sqlite3": {"store"},
+}
 
 
 def _modules() -> list[tuple[str, Path]]:

@@ -8,7 +8,7 @@
   names). A request that may have reached the server is repeated only when the caller says a repeat is
   harmless (`retry=True`) or it carries an Idempotency-Key. Sleep and jitter sit behind `self._sleep` and
   `self._jitter` so tests can patch them.
-- Pacing: GETs on one access token are spaced so that one token never goes past 10 per second.
+- Pacing: GETs on one access token stay under 10 in any one-second window (Trackstar's limit per token).
 - The verbose log redacts `x-trackstar-api-key` and `x-trackstar-access-token`.
 """
 
@@ -20,6 +20,7 @@ import random
 import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timezone
 from typing import Any
@@ -31,6 +32,7 @@ from trackstar_cli.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    ConfigError,
     MalformedResponseError,
     error_for_status,
 )
@@ -83,27 +85,40 @@ def retry_delay_from_headers(headers: Mapping[str, str], now: float | None = Non
         return max(0.0, when.timestamp() - now)
     for name in ("x-ratelimit-reset", "x-rate-limit-reset"):
         raw = (headers.get(name) or "").strip()
+        if not raw:
+            continue
         try:
-            return max(0.0, float(raw) - now) if raw else None
+            return max(0.0, float(raw) - now)
         except ValueError:
             continue
     return None
 
 
 class _Pacer:
-    """Spaces calls per key so that no key goes past `rate` per second (thread-safe)."""
+    """Keeps each key under `rate` calls in any sliding window of one second (thread-safe).
+
+    It lets a burst of `rate` calls through, then waits until the oldest leaves the window, plus a margin for
+    the time between our clock and the server's."""
+
+    WINDOW = 1.0
+    MARGIN = 0.05
 
     def __init__(self, rate: float, sleep: Callable[[float], None]) -> None:
-        self._interval = 1.0 / rate
-        self._next: dict[str, float] = {}
+        self._rate = int(rate)
+        self._sent: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
         self._sleep = sleep
 
     def wait(self, key: str) -> None:
         with self._lock:
             now = time.monotonic()
-            at = max(now, self._next.get(key, 0.0))
-            self._next[key] = at + self._interval
+            sent = self._sent.setdefault(key, deque())
+            while sent and sent[0] <= now - self.WINDOW - self.MARGIN:
+                sent.popleft()
+            at = now if len(sent) < self._rate else max(now, sent[0] + self.WINDOW + self.MARGIN)
+            sent.append(at)
+            if len(sent) > self._rate:
+                sent.popleft()
         if at > now:
             self._sleep(at - now)
 
@@ -131,7 +146,13 @@ class TrackstarClient:
         self._sleep: Callable[[float], None] = time.sleep
         self._jitter: Callable[[float], float] = lambda cap: random.uniform(0, cap)
         self._pacer = _Pacer(GET_RATE_PER_TOKEN, lambda s: self._sleep(s))
-        verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+        try:
+            verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+        except OSError as exc:  # ssl.SSLError is an OSError: not PEM, no certificate in it, unreadable
+            raise ConfigError(
+                f"cannot use the CA bundle {ca_bundle}: {exc}",
+                hint="pass a PEM file holding the CA certificate(s) to trust",
+            ) from exc
         kwargs: dict[str, Any] = {"transport": transport} if transport is not None else {}
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -228,6 +249,7 @@ class TrackstarClient:
                 response = self._http.send(request)
             except httpx.HTTPError as exc:
                 may_retry = isinstance(exc, _NOT_SENT) or (retry and isinstance(exc, _MAYBE_SENT))
+                may_retry = may_retry and "CERTIFICATE_VERIFY_FAILED" not in str(exc)  # would fail the same way
                 delay = self._backoff(attempt)
                 if not may_retry or not self._may_wait(attempt, started, delay, f"{type(exc).__name__}"):
                     raise self._transport_error(exc, request) from exc

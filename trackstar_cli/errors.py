@@ -214,7 +214,15 @@ def _message_from_body(body: Any, status_code: int) -> str:
         message = str(body.get("error") or body.get("message") or f"HTTP {status_code}")
         detail = body.get("detail")
         if isinstance(detail, dict) and detail:
-            message += ": " + _flatten_detail(detail)
+            leaves = [
+                str(m).rstrip(".")
+                for f in detail.values()
+                if isinstance(f, dict)
+                for v in f.values()
+                for m in (v if isinstance(v, list) else [v])
+            ]
+            if not leaves or not all(leaf in message for leaf in leaves):  # skip a detail that repeats the message
+                message += ": " + _flatten_detail(detail)
         return message
     if isinstance(body, str) and body.strip():
         return body.strip().splitlines()[0][:200]

@@ -142,14 +142,15 @@ def render_items(
 
 
 def _write_json_array(items: Iterable[dict[str, Any]]) -> int:
+    """Stream a JSON array; nothing is written before the first item arrives, so an error on the first
+    request leaves stdout empty instead of holding a dangling `[`."""
     out = _stdout()
     count = 0
-    out.write("[")
     for item in items:
         text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-        out.write(("," if count else "") + "\n  " + text)
+        out.write(("," if count else "[") + "\n  " + text)
         count += 1
-    out.write("\n]\n" if count else "]\n")
+    out.write("\n]\n" if count else "[]\n")
     out.flush()
     return count
 

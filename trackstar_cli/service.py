@@ -385,6 +385,8 @@ class Services:
         params = query.params()
         if query.limit == 0:
             return
+        if query.limit is not None and query.page_size is None:
+            params["limit"] = str(min(query.limit, MAX_PAGE_SIZE))  # don't fetch 1000 items to print 5
         path = resource.list_path(parent_id)
         count = 0
         for page in self.client().iter_pages(path, params, access_token=conn.access_token):

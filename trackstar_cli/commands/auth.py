@@ -84,7 +84,7 @@ def auth_logout(ctx: typer.Context) -> None:
 
     Example:
 
-        trackstar --profile staging auth logout
+        trackstar auth logout --profile staging
     """
     svc = services(ctx)
     removed = svc.logout()

@@ -32,7 +32,8 @@ def link_token(
         trackstar link-token --connection-id conn_abc123    # reinstall a broken connection
     """
     token = services(ctx).create_link_token(connection_id)
-    if fmt_of(fmt, json_) in ("json", "ndjson"):
+    # The bare token is the default even when piped, so that TOKEN=$(trackstar link-token) works.
+    if (fmt or json_) and fmt_of(fmt, json_) in ("json", "ndjson"):
         output.render_object({"link_token": token}, "json")
     else:
         output.render_text(token)
