@@ -206,16 +206,32 @@ class TrackstarClient:
     ) -> httpx.Response:
         """Like request() but returns the successful httpx.Response (for callers that need headers)."""
         method = method.upper()
-        all_headers = {"x-trackstar-api-key": self._api_key, **(headers or {})}
-        if access_token:
-            all_headers["x-trackstar-access-token"] = access_token
-        request = self._http.build_request(method, path, params=dict(params or {}), json=json_body, headers=all_headers)
+        request = self._build(method, path, params, json_body, access_token, headers)
         if retry is None:
-            retry = method == "GET" or any(k.lower() == "idempotency-key" for k in all_headers)
+            retry = method == "GET" or "idempotency-key" in request.headers
         response = self._send_with_retries(request, retry=retry, pace_key=access_token if method == "GET" else None)
         if response.status_code >= 400:
             raise self._error(response)
         return response
+
+    def describe(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        access_token: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The exact request `send` would make, secrets redacted, without sending it (for --dry-run)."""
+        request = self._build(method.upper(), path, params, json_body, access_token, headers)
+        return {
+            "method": request.method,
+            "url": str(request.url),
+            "headers": redact_headers(request.headers),
+            "body": json_body,
+        }
 
     def iter_pages(
         self, path: str, params: Mapping[str, str] | None = None, *, access_token: str | None = None
@@ -236,6 +252,20 @@ class TrackstarClient:
             query["page_token"] = str(token)
 
     # -- internals -----------------------------------------------------------------------------------
+
+    def _build(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        json_body: Any,
+        access_token: str | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        all_headers = {"x-trackstar-api-key": self._api_key, **(headers or {})}
+        if access_token:
+            all_headers["x-trackstar-access-token"] = access_token
+        return self._http.build_request(method, path, params=dict(params or {}), json=json_body, headers=all_headers)
 
     def _send_with_retries(self, request: httpx.Request, *, retry: bool, pace_key: str | None) -> httpx.Response:
         started = time.monotonic()

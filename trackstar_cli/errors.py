@@ -65,6 +65,7 @@ class ExitCode(IntEnum):
     REJECTED = 6
     INTEGRATION = 7
     NETWORK = 8
+    PARTIAL = 9  # a query across several connections where at least one connection failed
     INTERRUPTED = 130
 
 

@@ -328,4 +328,7 @@ def build(group: str) -> typer.Typer:
             app.command(sub)(_list_command(resource))
             if resource.has_get:
                 app.command(sub.rstrip("s"))(_get_command(resource))
+    from trackstar_cli.commands import writes
+
+    writes.add_commands(group, app)
     return app

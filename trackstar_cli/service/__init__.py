@@ -1,0 +1,29 @@
+"""The service layer: use cases that join settings, credentials, the store and the HTTP client.
+
+Nothing here prints, prompts or exits; it returns data or raises a TrackstarError. `core` holds `Services`
+(one per command run) and the basic use cases; the other modules add use cases that take a `Services`.
+"""
+
+from __future__ import annotations
+
+from trackstar_cli.service.core import (
+    MAX_PAGE_SIZE,
+    AuthStatus,
+    ExchangeResult,
+    ListQuery,
+    Services,
+    mask,
+    parse_since,
+    warehouse_rows,
+)
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "AuthStatus",
+    "ExchangeResult",
+    "ListQuery",
+    "Services",
+    "mask",
+    "parse_since",
+    "warehouse_rows",
+]
