@@ -7,7 +7,7 @@ filters, dates, limits, formats) and a few resource-specific shortcuts that beco
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -15,8 +15,10 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import Format, fmt_of, services
+from trackstar_cli.errors import ExitCode, TrackstarError, UsageError
 from trackstar_cli.resources import RESOURCES, Column, Resource
-from trackstar_cli.service import ListQuery, parse_since, warehouse_rows
+from trackstar_cli.service import Connection, ListQuery, Services, parse_since, warehouse_rows
+from trackstar_cli.service.fanout import ConnectionOutcome, FanOut, select_connections, summarize_inventory
 
 __all__ = ["build"]
 
@@ -131,6 +133,14 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
         for j, sc in enumerate(_DATES):
             params.append((f"date_{j}", *_opt(str | None, None, sc.option, help=sc.help)))
     params += [
+        (
+            "all_connections",
+            *_opt(bool, False, "--all-connections", "-A", help="Query every stored connection of the profile at once."),
+        ),
+        (
+            "connections",
+            *_opt(str | None, None, "--connections", help="Query these connections at once: ids or aliases, A,B,…"),
+        ),
         ("ids", *_opt(str | None, None, "--ids", help="Only these ids, comma-separated (overrides other filters).")),
         (
             "filter_",
@@ -217,18 +227,28 @@ def _list_command(resource: Resource) -> Callable[..., None]:
 
     def command(ctx: typer.Context, **values: Any) -> None:
         svc = services(ctx)
-        conn = svc.resolve_connection(values.get("connection"))
         query = _build_query(resource, values)
-        items = svc.iter_items(resource, conn, query, parent_id=values.get("parent_id"))
         fmt = fmt_of(values.get("fmt"), values.get("json_", False))
         by_wh = values.get("by_warehouse", False)
+        columns = BY_WAREHOUSE_COLUMNS if by_wh else resource.columns
+        expand: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = warehouse_rows if by_wh else None
+        fan = _fan_out(svc, resource, query, values)
+        if fan is not None:
+            columns = (CONNECTION_COLUMN, *columns)
+            expand = _with_connection_label(fan.connections, expand)
+            items: Iterable[dict[str, Any]] = fan
+        else:
+            conn = svc.resolve_connection(values.get("connection"))
+            items = svc.iter_items(resource, conn, query, parent_id=values.get("parent_id"))
         output.render_items(
             output.with_progress(items, f"Fetching {resource.name}"),
             fmt,
-            BY_WAREHOUSE_COLUMNS if by_wh else resource.columns,
-            rows=warehouse_rows if by_wh else None,
+            columns,
+            rows=expand,
             empty_message=f"No {resource.name} found.",
         )
+        if fan is not None:
+            _finish(fan.outcomes)
 
     command.__doc__ = _list_doc(resource)
     return _with_signature(command, params)
@@ -312,6 +332,141 @@ def _list_doc(resource: Resource) -> str:
     return "\n".join(lines)
 
 
+CONNECTION_COLUMN = Column("connection", "_connection")
+
+
+def _fan_out(svc: Services, resource: Resource, query: ListQuery, values: dict[str, Any]) -> FanOut | None:
+    refs = [r for r in (values.get("connections") or "").split(",") if r.strip()]
+    if not refs and not values.get("all_connections"):
+        return None
+    if values.get("connection"):
+        raise UsageError("--connection picks one connection; use --connections A,B or --all-connections for several")
+    conns = select_connections(svc, refs=refs, all_connections=bool(values.get("all_connections")))
+    return FanOut(svc, resource, conns, query, parent_id=values.get("parent_id"))
+
+
+def _with_connection_label(
+    conns: list[Connection], expand: Callable[[dict[str, Any]], list[dict[str, Any]]] | None
+) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
+    labels = {c.connection_id: c.alias or c.connection_id for c in conns}
+
+    def rows(item: dict[str, Any]) -> list[dict[str, Any]]:
+        label = labels.get(str(item.get("connection_id")), "")
+        return [{**row, "_connection": label} for row in (expand(item) if expand else [item])]
+
+    return rows
+
+
+def _finish(outcomes: list[ConnectionOutcome]) -> None:
+    """Report skipped and failed connections on stderr; exit 9 when some failed, their code when all did."""
+    for o in outcomes:
+        label = f"{o.connection.alias or o.connection.connection_id} ({o.connection.integration_name})"
+        if o.unsupported and o.error is not None:
+            output.warn(f"{label} skipped: {o.error.message}")
+        elif o.failed and o.error is not None:
+            output.emit_error(TrackstarError(f"{label}: {o.error}", hint=o.error.hint))
+    failed = [o for o in outcomes if o.failed]
+    if failed:
+        code = failed[0].error.exit_code if len(failed) == len(outcomes) and failed[0].error else ExitCode.PARTIAL
+        raise typer.Exit(int(code))
+
+
+def _summary_command() -> Callable[..., None]:
+    def inventory_summary(
+        ctx: typer.Context,
+        connections: Annotated[
+            str | None, typer.Option("--connections", help="Only these connections: ids or aliases, A,B,…")
+        ] = None,
+        sku: Annotated[list[str] | None, typer.Option("--sku", help="Only these SKUs (repeatable).")] = None,
+        warehouse: Annotated[
+            list[str] | None, typer.Option("--warehouse", help="Only stock in these warehouse ids (repeatable).")
+        ] = None,
+        fmt: Annotated[
+            Format | None,
+            typer.Option("--format", "-o", show_default=False, help="table, json, ndjson or csv."),
+        ] = None,
+        json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    ) -> None:
+        """Where is my stock: onhand and fulfillable per SKU across connections and warehouses.
+
+        Reads GET /wms/inventory of every stored connection (or --connections A,B) at once and adds the
+        quantities up per SKU; `locations` (JSON) or the last column (table) says where the stock is.
+
+        Examples:
+
+            trackstar inventory summary
+
+            trackstar inventory summary --sku TSH-RED-000000 --json | jq '.[0].locations'
+
+            trackstar inventory summary --connections acme,ext --warehouse wh_00000001 -o csv
+        """
+        svc = services(ctx)
+        refs = [r for r in (connections or "").split(",") if r.strip()]
+        conns = select_connections(svc, refs=refs, all_connections=not refs)
+        query = _build_query(RESOURCES["inventory"], {"shortcut_0": sku})
+        fan = FanOut(svc, RESOURCES["inventory"], conns, query)
+        rows = summarize_inventory(iter(output.with_progress(fan, "Reading inventory")), set(warehouse or ()))
+        labels = {c.connection_id: c.alias or c.connection_id for c in conns}
+        for row in rows:
+            row["_where"] = ", ".join(
+                f"{labels.get(str(loc['connection_id']), '?')}/{loc['warehouse_id'] or '-'} {loc['onhand']}"
+                for loc in row["locations"]
+                if loc["onhand"]
+            )
+        fmt_name = fmt_of(fmt, json_)
+        if fmt_name in ("json", "ndjson"):
+            rows = [{k: v for k, v in row.items() if k != "_where"} for row in rows]
+        output.render_items(rows, fmt_name, SUMMARY_COLUMNS, empty_message="No inventory found.")
+        _finish(fan.outcomes)
+
+    return inventory_summary
+
+
+SUMMARY_COLUMNS = (
+    Column("sku", "sku"),
+    Column("name", "name"),
+    Column("onhand", "onhand", True),
+    Column("fulfillable", "fulfillable", True),
+    Column("committed", "committed", True),
+    Column("awaiting", "awaiting", True),
+    Column("where (onhand)", "_where"),
+)
+
+
+def _packs_command() -> Callable[..., None]:
+    def orders_packs(
+        ctx: typer.Context,
+        order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id.")],
+        connection: Annotated[
+            str | None,
+            typer.Option(
+                "--connection",
+                "-c",
+                envvar="TRACKSTAR_CONNECTION",
+                show_envvar=True,
+                help="Connection id or alias (default: the default one).",
+            ),
+        ] = None,
+        fmt: Annotated[
+            Format | None,
+            typer.Option("--format", "-o", show_default=False, help="table, json, ndjson or csv."),
+        ] = None,
+        json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    ) -> None:
+        """Show how an order was packed: packages, carrier, tracking (GET /wms/orders/{id}/packs).
+
+        Example:
+
+            trackstar orders packs ord_00000001 --json | jq '.packs | length'
+        """
+        svc = services(ctx)
+        conn = svc.resolve_connection(connection)
+        packs = svc.get_item(RESOURCES["orders"], conn, order_id, sub="packs")
+        output.render_object(packs, fmt_of(fmt, json_))
+
+    return orders_packs
+
+
 def build(group: str) -> typer.Typer:
     """The Typer app of one resource group (e.g. `inventory` with list, get and ledger)."""
     app = typer.Typer(help=GROUP_HELP[group], no_args_is_help=True, add_completion=False)
@@ -328,6 +483,10 @@ def build(group: str) -> typer.Typer:
             app.command(sub)(_list_command(resource))
             if resource.has_get:
                 app.command(sub.rstrip("s"))(_get_command(resource))
+    if group == "inventory":
+        app.command("summary")(_summary_command())
+    if group == "orders":
+        app.command("packs")(_packs_command())
     from trackstar_cli.commands import writes
 
     writes.add_commands(group, app)

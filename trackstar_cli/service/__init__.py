@@ -16,9 +16,11 @@ from trackstar_cli.service.core import (
     parse_since,
     warehouse_rows,
 )
+from trackstar_cli.store import Connection
 
 __all__ = [
     "MAX_PAGE_SIZE",
+    "Connection",
     "AuthStatus",
     "ExchangeResult",
     "ListQuery",

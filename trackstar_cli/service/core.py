@@ -396,12 +396,16 @@ class Services:
                 if query.limit is not None and count >= query.limit:
                     return
 
-    def get_item(self, resource: Resource, conn: Connection, item_id: str, parent_id: str | None = None) -> Any:
+    def get_item(
+        self, resource: Resource, conn: Connection, item_id: str, parent_id: str | None = None, *, sub: str = ""
+    ) -> Any:
+        """GET one item (or one of its sub-resources, e.g. sub="packs") and return its `data`."""
         if not item_id.strip() or "/" in item_id:
             raise UsageError(f"invalid id {item_id!r}")
-        data = self.client().request("GET", resource.item_path(item_id, parent_id), access_token=conn.access_token)
+        path = resource.item_path(item_id, parent_id) + (f"/{sub}" if sub else "")
+        data = self.client().request("GET", path, access_token=conn.access_token)
         if not isinstance(data, dict) or "data" not in data:
-            raise MalformedResponseError(f"unexpected reply from GET {resource.path}/{item_id}", status_code=200)
+            raise MalformedResponseError(f"unexpected reply from GET {path}", status_code=200)
         return data["data"]
 
     # -- helpers -------------------------------------------------------------------------------------
