@@ -37,7 +37,7 @@ def _username(profile: str) -> str:
     return f"api-key:{profile}"
 
 
-def _call(fn: Callable[[], T], what: str, timeout: float) -> T:
+def _call(fn: Callable[[], T], what: str, timeout: float, secret: str | None = None) -> T:
     box: dict[str, Any] = {}
 
     def run() -> None:
@@ -59,7 +59,10 @@ def _call(fn: Callable[[], T], what: str, timeout: float) -> T:
         exc = box["error"]
         if isinstance(exc, CredentialsError):
             raise exc
-        raise CredentialsError(f"the OS keyring failed to {what}: {_describe(exc)}", hint=_HINT) from exc
+        text = _describe(exc)
+        if secret:  # a backend may echo what it was given; the message reaches the terminal
+            text = text.replace(secret, "***")
+        raise CredentialsError(f"the OS keyring failed to {what}: {text}", hint=_HINT) from exc
     return box.get("value")  # type: ignore[return-value]
 
 
@@ -89,7 +92,7 @@ def set_api_key(profile: str, api_key: str, *, timeout: float = DEFAULT_KEYRING_
 
         keyring.set_password(SERVICE_NAME, _username(profile), api_key)
 
-    _call(write, "store the API key", timeout)
+    _call(write, "store the API key", timeout, secret=api_key)
 
 
 def delete_api_key(profile: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> bool:
