@@ -1,19 +1,26 @@
-"""`trackstar connections list | show | use | remove | add`: the local connection store."""
+"""`trackstar connections list | show | use | remove | add | sync | reconcile`: the local connection store, and
+the connections as Trackstar sees them (`list --remote`, `sync`, `reconcile`)."""
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
-from typing import Annotated
+from collections import Counter
+from typing import Annotated, Any
 
 import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
+from trackstar_cli.errors import ExitCode
 from trackstar_cli.resources import Column
+from trackstar_cli.service import Services
+from trackstar_cli.service import remote as remote_service
 
 __all__ = ["app", "build"]
 
 app = typer.Typer(
-    help="Connections stored locally (one per connected WMS account).", no_args_is_help=True, add_completion=False
+    help="Connections stored locally (one per connected WMS account), and as Trackstar sees them.",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 COLUMNS = (
@@ -24,21 +31,62 @@ COLUMNS = (
     Column("customer_id", "customer_id"),
     Column("created_at", "created_at"),
 )
+REMOTE_COLUMNS = (
+    Column("connection_id", "connection_id"),
+    Column("integration", "integration_name"),
+    Column("customer_id", "customer_id"),
+    Column("created_at", "created_at"),
+    Column("last_used", "last_used"),
+    Column("sync", "sync"),
+    Column("errors", "error_count", numeric=True),
+    Column("first_error", "first_error"),
+    Column("stored", "stored"),
+)
+RECONCILE_COLUMNS = (
+    Column("status", "status"),
+    Column("connection_id", "connection_id"),
+    Column("alias", "alias"),
+    Column("integration", "integration_name"),
+    Column("errors", "error_count", numeric=True),
+    Column("first_error", "first_error"),
+    Column("fix", "action"),
+)
 RefArg = Annotated[str, typer.Argument(help="Connection id or alias.")]
 
 
 @app.command("list")
-def connections_list(ctx: typer.Context, fmt: FormatOpt = None, json_: JsonOpt = False) -> None:
+def connections_list(
+    ctx: typer.Context,
+    remote: Annotated[
+        bool,
+        typer.Option(
+            "--remote",
+            help="List the connections at Trackstar instead (GET /connections), with sync status and errors.",
+        ),
+    ] = False,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
     """List the connections stored for the current profile (tokens are never shown).
+
+    With --remote, list every connection of the organisation at Trackstar (API key only): its sync status,
+    its errors, and whether it is stored here. --remote --json prints the API's Connection objects unchanged.
 
     Examples:
 
         trackstar connections list
 
         trackstar connections list --json | jq -r '.[].connection_id'
+
+        trackstar connections list --remote
+
+        trackstar connections list --remote --json | jq -r '.[] | select(.errors != []) | .connection_id'
     """
     svc = services(ctx)
     fmt_name = fmt_of(fmt, json_)
+    if remote:
+        _list_remote(svc, fmt_name)
+        return
     conns = [c.to_public_dict() for c in svc.list_connections()]
     if fmt_name in ("table", "csv"):
         for row in conns:
@@ -49,6 +97,16 @@ def connections_list(ctx: typer.Context, fmt: FormatOpt = None, json_: JsonOpt =
         COLUMNS,
         empty_message=f"No connections in profile '{svc.settings.profile}'. Add one with `trackstar exchange CODE`.",
     )
+
+
+def _list_remote(svc: Services, fmt_name: str) -> None:
+    items = remote_service.iter_remote_connections(svc)
+    if fmt_name in ("table", "csv"):
+        local = {c.connection_id: c for c in svc.list_connections()}
+        items = (
+            {**item, **remote_service.remote_summary(item, local.get(str(item.get("connection_id"))))} for item in items
+        )
+    output.render_items(items, fmt_name, REMOTE_COLUMNS, empty_message="No connections at Trackstar for this API key.")
 
 
 @app.command("show")
@@ -122,6 +180,91 @@ def connections_add(
     token = read_secret(use_stdin=access_token_stdin, prompt="Access token", flag="--access-token-stdin")
     conn = services(ctx).add_connection(token, connection_id=connection_id, alias=name, verify=not no_verify)
     output.info(f"Saved connection {conn.connection_id} ({conn.integration_name}) in profile '{conn.profile}'.")
+
+
+@app.command("sync")
+def connections_sync(
+    ctx: typer.Context,
+    ref: Annotated[
+        str | None,
+        typer.Argument(
+            help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
+            metavar="[ID|ALIAS]",
+            envvar="TRACKSTAR_CONNECTION",
+            show_envvar=True,
+            show_default=False,
+        ),
+    ] = None,
+    functions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--functions",
+            "-f",
+            help="Only these functions, comma-separated or repeated (get_inventory, get_orders, …). Default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Ask Trackstar to sync a connection now (POST /connections/sync).
+
+    It runs the connection's normal sync at once (no backfill); resources already syncing are skipped.
+    Function names are checked against the API's list before anything is sent.
+
+    Examples:
+
+        trackstar connections sync acme
+
+        trackstar connections sync acme --functions get_inventory,get_orders
+
+        trackstar connections sync --json | jq .syncing
+    """
+    conn, reply = remote_service.sync_connection(services(ctx), ref, functions or ())
+    fmt_name = fmt_of(fmt, json_)
+    data: dict[str, Any] = dict(reply)
+    if fmt_name == "table":
+        wanted = data.get("functions_to_sync")
+        which = ", ".join(map(str, wanted)) if isinstance(wanted, list) and wanted else "all functions"
+        output.info(f"Sync started for {conn.alias or conn.connection_id} ({conn.integration_name}): {which}.")
+        data["functions_to_sync"] = which
+    output.render_object(data, fmt_name)
+
+
+@app.command("reconcile")
+def connections_reconcile(
+    ctx: typer.Context,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit with 1 when any connection is not ok (for scripts and CI).")
+    ] = False,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Compare the connections stored here with those at Trackstar (GET /connections).
+
+    Each connection gets a status: ok; errored (Trackstar reports errors: reinstall it); gone (stored here,
+    deleted at Trackstar: remove it); unknown-locally (at Trackstar, not stored here: add it with its
+    token). The fix column says which command does it. Exits 0 whatever it finds, unless --check.
+
+    Examples:
+
+        trackstar connections reconcile
+
+        trackstar connections reconcile --check --json | jq '.[] | select(.status != "ok")'
+    """
+    svc = services(ctx)
+    rows = [row.to_dict() for row in remote_service.reconcile(svc)]
+    fmt_name = fmt_of(fmt, json_)
+    output.render_items(
+        rows, fmt_name, RECONCILE_COLUMNS, empty_message="No connections, neither here nor at Trackstar."
+    )
+    counts = Counter(str(row["status"]) for row in rows)
+    off = len(rows) - counts["ok"]
+    if rows and (fmt_name == "table" or (check and off)):
+        parts = [f"{counts[kind]} {kind}" for kind in remote_service.RECONCILE_KINDS if counts[kind]]
+        output.info(f"{len(rows)} connection{'s' if len(rows) != 1 else ''}: {', '.join(parts)}.")
+    if check and off:
+        raise typer.Exit(int(ExitCode.ERROR))
 
 
 def build(name: str) -> typer.Typer:

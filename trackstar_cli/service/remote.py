@@ -26,12 +26,13 @@ __all__ = [
     "ReconcileRow",
     "generate_sandbox",
     "get_integration",
-    "iter_integrations",
     "iter_remote_connections",
+    "list_integrations",
     "parse_functions",
     "reconcile",
     "remote_summary",
     "sync_connection",
+    "write_operation_rows",
 ]
 
 # The `functions_to_sync` enum of ConnectionResourceSyncSchema in Trackstar's OpenAPI spec (2025-10);
@@ -102,7 +103,9 @@ def sync_connection(svc: Services, ref: str | None, functions: Sequence[str] = (
     conn = svc.resolve_connection(ref)
     body = {"functions_to_sync": wanted} if wanted else None
     # Harmless to repeat: Trackstar skips resources that are already syncing.
-    reply = svc.client().request("POST", "/connections/sync", json_body=body, access_token=conn.access_token, retry=True)
+    reply = svc.client().request(
+        "POST", "/connections/sync", json_body=body, access_token=conn.access_token, retry=True
+    )
     if not isinstance(reply, dict):
         raise MalformedResponseError("unexpected reply from POST /connections/sync", status_code=200, body=reply)
     return conn, reply
@@ -159,7 +162,7 @@ def _local_row(conn: Connection, item: dict[str, Any] | None) -> ReconcileRow:
     if item is None:
         status, action = "gone", f"trackstar connections remove {label}"
     elif count:
-        status, action = "errored", f"trackstar link-token --connection-id {conn.connection_id}  # reinstall"
+        status, action = "errored", f"trackstar link-token --connection-id {conn.connection_id}"
     else:
         status, action = "ok", None
     return ReconcileRow(
@@ -196,12 +199,13 @@ def generate_sandbox(svc: Services, integration_type: str = "wms", *, alias: str
     store = svc.store  # opened first: a broken store fails before the sandbox's data is reset
     if alias is not None:
         taken = store.get(profile, alias)
-        if taken is None or taken.integration_name == "sandbox":  # may be this very sandbox: checked below
-            svc._check_alias(alias, taken.connection_id if taken else None)
-        else:
-            svc._check_alias(alias, None)
+        # A name held by a sandbox may be held by this very one, whose id only the reply tells: checked again below.
+        svc._check_alias(alias, taken.connection_id if taken and taken.integration_name == "sandbox" else None)
     # Harmless to repeat: the same connection id and token come back, and the data is reset either way.
-    data = svc.client().request("POST", f"/sandbox/generate-sandbox/{kind}", retry=True)
+    path = f"/sandbox/generate-sandbox/{kind}"
+    data = svc.client().request("POST", path, retry=True)
+    if not isinstance(data, dict) or not data.get("access_token") or not data.get("connection_id"):
+        raise MalformedResponseError(f"the reply to POST {path} has no access_token/connection_id", status_code=200)
     fields = _exchange_fields(data)
     cid = fields["connection_id"]
     if alias is not None:
@@ -242,7 +246,9 @@ def _check_type(integration_type: str) -> str:
     return kind
 
 
-def iter_integrations(svc: Services, integration_type: str = "wms", *, connection: str | None = None) -> list[Any]:
+def list_integrations(
+    svc: Services, integration_type: str = "wms", *, connection: str | None = None
+) -> list[dict[str, Any]]:
     """The integrations of a vertical (GET /integrations/{type}); with a stored connection's token the
     answer carries connection-specific values (e.g. real warehouse ids in write-field enums)."""
     return _integration_request(svc, f"/integrations/{_check_type(integration_type)}", connection)
@@ -272,7 +278,7 @@ def write_operation_rows(info: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(op, dict):
             continue
         specific = op.get("integration_specific_fields") or {}
-        props = specific.get("properties") or {} if isinstance(specific, dict) else {}
+        props = (specific.get("properties") or {}) if isinstance(specific, dict) else {}
         required = set(specific.get("required_fields") or []) if isinstance(specific, dict) else set()
         rows.append(
             {
