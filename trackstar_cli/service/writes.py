@@ -1,0 +1,416 @@
+"""Write use cases: build a write's body, check it locally, describe it (dry run) or send it once.
+
+A write is planned first (`plan_write`: body from --data and options, local checks, connection, key), then
+either described (`describe_write`) or sent (`send_write`). The split lets the command ask for confirmation
+in between; the confirmation arrives here as a bool, never as a prompt.
+
+- Bodies follow the documented non-null rule: no null, "" or null-like string ("null", "none", …) anywhere,
+  else Trackstar answers 422. We refuse such bodies before sending, naming each field path.
+- Every write carries an Idempotency-Key (a uuid4 unless the caller gives one). The client repeats a request
+  that may have reached the server only because of that key: Trackstar replays the first response instead
+  of applying the write twice (api-notes §6.3).
+- Writes to a connection that is not the sandbox must be confirmed (they change a customer's live WMS).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from trackstar_cli.errors import (
+    APIConnectionError,
+    APIError,
+    MalformedResponseError,
+    ServerError,
+    UsageError,
+)
+from trackstar_cli.resources import RESOURCES
+from trackstar_cli.service.core import ListQuery
+
+if TYPE_CHECKING:
+    from trackstar_cli.service.core import Services
+    from trackstar_cli.store import Connection
+
+__all__ = [
+    "NULL_LITERALS",
+    "TAGGABLE",
+    "WRITE_OPS",
+    "WriteOp",
+    "WritePlan",
+    "WriteResult",
+    "check_body",
+    "describe_write",
+    "null_problems",
+    "parse_data",
+    "parse_lines",
+    "parse_tags",
+    "plan_write",
+    "send_write",
+]
+
+# The docs forbid "null string literals such as "null", "none", or any similar variation" (api-notes §6.1).
+NULL_LITERALS = frozenset({"null", "none", "nil", "undefined", "nan"})
+_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: it travels in an HTTP header; ≤255 per the docs
+SANDBOX = "sandbox"
+TAGGABLE = ("inventory", "products", "orders", "inbound-shipments", "returns", "warehouses")
+_MAX_IN = 100  # Trackstar refuses more than 100 values in one `in` filter
+
+
+@dataclass(frozen=True)
+class WriteOp:
+    """One write endpoint. `lines` says how --line REF:QTY becomes line_items:
+    "product" (product_id, looked up by SKU), "sku" ({sku, quantity}) or "expected" ({sku, expected_quantity})."""
+
+    command: str  # "orders create"
+    method: str
+    path: str  # "/wms/orders/{id}/cancel"
+    done: str  # past tense for the summary: "Cancelled order"
+    has_body: bool = True
+    lines: str | None = None
+
+    @property
+    def needs_id(self) -> bool:
+        return "{id}" in self.path
+
+
+_OPS = (
+    WriteOp("orders create", "POST", "/wms/orders", "Created order", lines="product"),
+    WriteOp("orders update", "PUT", "/wms/orders/{id}", "Updated order", lines="product"),
+    WriteOp("orders cancel", "PUT", "/wms/orders/{id}/cancel", "Cancelled order", has_body=False),
+    WriteOp("orders ship", "POST", "/wms/orders/{id}/shipments", "Shipped order", lines="sku"),
+    WriteOp("products create", "POST", "/wms/products", "Created product"),
+    WriteOp("products update", "PUT", "/wms/products/{id}", "Updated product"),
+    WriteOp("inventory adjust", "PUT", "/wms/inventory/{id}/adjust", "Adjusted inventory item"),
+    WriteOp("inbound-shipments create", "POST", "/wms/inbound-shipments", "Created inbound shipment", lines="expected"),
+    WriteOp(
+        "inbound-shipments receive",
+        "PUT",
+        "/wms/inbound-shipments/{id}/receive",
+        "Received items on inbound shipment",
+        lines="sku",
+    ),
+    WriteOp("returns create", "POST", "/wms/returns", "Created return", lines="sku"),
+    *(WriteOp(f"tags set {r}", "PUT", f"/wms/{r}/{{id}}/trackstar-tags", f"Set the tags of {r}") for r in TAGGABLE),
+)
+WRITE_OPS: dict[str, WriteOp] = {op.command: op for op in _OPS}
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """A write ready to describe or send: nothing has left the machine yet (except product look-ups)."""
+
+    op: WriteOp
+    connection: Connection
+    path: str
+    body: dict[str, Any] | None
+    idempotency_key: str
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Anything but the sandbox is a customer's live WMS."""
+        return self.connection.integration_name != SANDBOX
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Idempotency-Key": self.idempotency_key}
+
+    @property
+    def label(self) -> str:
+        return self.connection.alias or self.connection.connection_id
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """The API's write envelope {data, id, unused_fields}, and whether Trackstar replayed a stored reply."""
+
+    envelope: dict[str, Any]
+    replayed: bool = False
+    unused_fields: list[str] = field(default_factory=list)
+
+    @property
+    def data(self) -> Any:
+        return self.envelope.get("data")
+
+    @property
+    def id(self) -> str | None:
+        value = self.envelope.get("id")
+        return None if value is None else str(value)
+
+
+# -- local checks ----------------------------------------------------------------------------------------
+
+
+def parse_data(text: str, source: str = "--data") -> dict[str, Any]:
+    """The JSON object given with --data; anything else is a usage error (exit 2)."""
+
+    def no_constant(name: str) -> Any:
+        raise UsageError(f"{source}: {name} is not valid JSON", hint="Trackstar accepts numbers only")
+
+    try:
+        value = json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            hint="""pass a JSON object: --data '{"sku": "A1"}', --data @body.json or --data - (standard input)""",
+        ) from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{source} must be a JSON object, not {_json_kind(value)}")
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "a boolean" if isinstance(value, bool) else "a number"
+
+
+def null_problems(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(field path, what is wrong) for every null, empty or null-like value; paths look like line_items.0.sku."""
+    where = path or "(body)"
+    if value is None:
+        return [(where, "null")]
+    if isinstance(value, str):
+        if not value.strip():
+            return [(where, "empty string")]
+        if value.strip().lower() in NULL_LITERALS:
+            return [(where, f"null-like string {value!r}")]
+        return []
+    if isinstance(value, float) and not math.isfinite(value):
+        return [(where, "not a finite number")]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in null_problems(item, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in null_problems(item, f"{path}.{i}" if path else str(i))]
+    return []
+
+
+def check_body(body: Any) -> None:
+    """Refuse what Trackstar documents as a 422: null, "" and null-like values anywhere in a write body."""
+    if not isinstance(body, dict):
+        raise UsageError(f"the request body must be a JSON object, not {_json_kind(body)}")
+    problems = null_problems(body)
+    if problems:
+        listed = ", ".join(f"{p} ({why})" for p, why in problems)
+        raise UsageError(
+            f"Trackstar refuses null, empty and null-like values in a write body: {listed}",
+            hint="leave such fields out instead of sending them empty",
+        )
+
+
+def parse_lines(raw: Sequence[str], kind: str) -> list[tuple[str, int]]:
+    """`REF:QTY` values (REF may itself contain ':'; QTY a positive integer) → (REF, QTY)."""
+    out: list[tuple[str, int]] = []
+    for value in raw:
+        ref, sep, qty = value.rpartition(":")
+        ref = ref.strip()
+        try:
+            number = int(qty.strip()) if sep else 0
+        except ValueError:
+            number = 0
+        if not ref or number <= 0:
+            what = "SKU_OR_PRODUCT_ID" if kind == "product" else "SKU"
+            raise UsageError(f"invalid --line {value!r}", hint=f"write --line {what}:QUANTITY, e.g. --line TEE-RED:2")
+        out.append((ref, number))
+    return out
+
+
+def parse_tags(raw: Sequence[str]) -> list[str | dict[str, str]]:
+    """Tags as Trackstar stores them: `vip` → "vip", `priority=high` → {"priority": "high"}."""
+    tags: list[str | dict[str, str]] = []
+    for value in raw:
+        key, sep, val = value.partition("=")
+        if sep and not key.strip():
+            raise UsageError(f"invalid tag {value!r}", hint="write a tag as NAME or KEY=VALUE")
+        tags.append({key.strip(): val} if sep else value)
+    return tags
+
+
+def _item_segment(item_id: str) -> str:
+    if not item_id.strip() or "/" in item_id or item_id in (".", ".."):
+        raise UsageError(f"invalid id {item_id!r}")
+    return quote(item_id, safe="")
+
+
+def _idempotency_key(given: str | None) -> str:
+    if given is None:
+        import uuid
+
+        return str(uuid.uuid4())
+    if not _KEY_RE.match(given):
+        raise UsageError(
+            "--idempotency-key must be 1 to 255 visible ASCII characters (no spaces)",
+            hint="reuse the key printed by the failed attempt, or leave the option out for a fresh one",
+        )
+    return given
+
+
+# -- planning --------------------------------------------------------------------------------------------
+
+
+def plan_write(
+    svc: Services,
+    command: str,
+    *,
+    connection: str | None = None,
+    item_id: str | None = None,
+    data: str | None = None,
+    data_source: str = "--data",
+    fields: Mapping[str, Any] | None = None,
+    lines: Sequence[str] = (),
+    tags: Sequence[str] | None = None,
+    idempotency_key: str | None = None,
+) -> WritePlan:
+    """Build and check the body (options override keys of --data), then pick the connection and the key.
+
+    Local problems (bad JSON, null values, a bad --line) fail before anything is sent. With `lines` on an
+    order, SKUs are looked up in GET /wms/products to fill `product_id` (a read, also on a dry run)."""
+    op = WRITE_OPS.get(command)
+    if op is None:
+        raise UsageError(f"unknown write {command!r}")
+    path = op.path.replace("{id}", _item_segment(item_id or "")) if op.needs_id else op.path
+    key = _idempotency_key(idempotency_key)
+    if not op.has_body:
+        return WritePlan(op, svc.resolve_connection(connection), path, None, key)
+    body = parse_data(data, data_source) if data is not None else {}
+    check_body(body)
+    body.update({k: v for k, v in (fields or {}).items() if v is not None})
+    if tags is not None:
+        body["trackstar_tags"] = parse_tags(tags)
+    parsed = parse_lines(lines, op.lines or "sku")
+    _shape(op, body)
+    check_body(body)
+    conn = svc.resolve_connection(connection)
+    if parsed:
+        body["line_items"] = _line_items(svc, conn, op, parsed)
+        check_body(body)
+    return WritePlan(op, conn, path, body, key)
+
+
+def _shape(op: WriteOp, body: dict[str, Any]) -> None:
+    """Small conveniences on the merged body: `--quantity -5` adjusts down; a shipment defaults to now."""
+    if op.command == "inventory adjust":
+        qty = body.get("quantity")
+        if isinstance(qty, int) and not isinstance(qty, bool) and qty < 0:
+            if body.get("adjustment_type", "decrease") != "decrease":
+                raise UsageError("a negative --quantity means a decrease; it contradicts --type increase")
+            body["quantity"], body["adjustment_type"] = -qty, "decrease"
+    if op.command == "orders ship" and "shipped_date" not in body:
+        from datetime import datetime, timezone
+
+        body["shipped_date"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _line_items(svc: Services, conn: Connection, op: WriteOp, parsed: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    if op.lines == "expected":
+        return [{"sku": ref, "expected_quantity": qty} for ref, qty in parsed]
+    if op.lines != "product":
+        return [{"sku": ref, "quantity": qty} for ref, qty in parsed]
+    products = _products_by_sku(svc, conn, list(dict.fromkeys(ref for ref, _ in parsed)))
+    items: list[dict[str, Any]] = []
+    for ref, qty in parsed:
+        product = products.get(ref)
+        if product is None:  # not a SKU we know: take it for a product id and let the API judge
+            items.append({"product_id": ref, "quantity": qty})
+        else:
+            items.append({"product_id": str(product["id"]), "sku": ref, "quantity": qty})
+    return items
+
+
+def _products_by_sku(svc: Services, conn: Connection, skus: list[str]) -> dict[str, dict[str, Any]]:
+    """SKU → product, from GET /wms/products?sku[in]=…; a connection that cannot read products gets {}."""
+    found: dict[str, dict[str, Any]] = {}
+    try:
+        for chunk in _chunks(skus, _MAX_IN):
+            query = ListQuery(filters=(f"sku[in]={','.join(chunk)}",))
+            for product in svc.iter_items(RESOURCES["products"], conn, query):
+                sku = product.get("sku")
+                if isinstance(sku, str) and sku not in found and product.get("id"):
+                    found[sku] = product
+    except APIError as exc:
+        if exc.status_code not in (403, 501):  # products not readable here: refs go out as product ids
+            raise
+    return found
+
+
+def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+# -- describing and sending ------------------------------------------------------------------------------
+
+
+def describe_write(svc: Services, plan: WritePlan) -> dict[str, Any]:
+    """The exact request `send_write` would make, secrets redacted (for --dry-run). Sends nothing."""
+    described = svc.client().describe(
+        plan.op.method,
+        plan.path,
+        json_body=plan.body,
+        access_token=plan.connection.access_token,
+        headers=plan.headers,
+    )
+    return {**described, "idempotency_key": plan.idempotency_key}
+
+
+def send_write(svc: Services, plan: WritePlan, *, confirmed: bool) -> WriteResult:
+    """Send the write once (repeats are replays thanks to the Idempotency-Key) and return its envelope.
+
+    `confirmed` must be True for a connection that is not the sandbox; the caller asks the user."""
+    conn = plan.connection
+    if plan.needs_confirmation and not confirmed:
+        raise UsageError(
+            f"connection {plan.label} is {conn.integration_name}, a live WMS: a write to it must be confirmed, "
+            "and there is no terminal to ask on",
+            hint="pass --yes to confirm (nothing was sent; --dry-run shows the request)",
+        )
+    try:
+        response = svc.client().send(
+            plan.op.method,
+            plan.path,
+            json_body=plan.body,
+            access_token=conn.access_token,
+            # Repeating this write is harmless only because it carries an Idempotency-Key: Trackstar
+            # replays the first response instead of applying it again.
+            retry=True,
+            headers=plan.headers,
+        )
+        envelope = _envelope(response.content, response.status_code, response.headers.get("x-request-id"))
+    except (APIConnectionError, ServerError, MalformedResponseError) as exc:
+        # We cannot know whether it was applied; the same key makes a second try safe.
+        again = f"repeat it with --idempotency-key {plan.idempotency_key}: Trackstar applies it at most once"
+        exc.hint = f"{exc.hint}; {again}" if exc.hint else f"the write may or may not have been applied; {again}"
+        raise
+    except APIError as exc:
+        if exc.status_code == 409:  # the first request with this key is still running at Trackstar
+            exc.hint = f"wait a moment, then repeat it with --idempotency-key {plan.idempotency_key}"
+        raise
+    unused = envelope.get("unused_fields")
+    return WriteResult(
+        envelope,
+        replayed=response.headers.get("idempotent-replayed", "").lower() == "true",
+        unused_fields=[str(u) for u in unused] if isinstance(unused, list) else [],
+    )
+
+
+def _envelope(content: bytes, status: int, request_id: str | None) -> dict[str, Any]:
+    try:
+        body = json.loads(content) if content else None
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
+        body = None
+    if not isinstance(body, dict) or "data" not in body:
+        raise MalformedResponseError(
+            "the API's reply to the write is not the documented {data, id, unused_fields} envelope",
+            status_code=status,
+            request_id=request_id,
+            hint="the write was probably applied",
+        )
+    return body
