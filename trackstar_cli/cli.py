@@ -86,6 +86,10 @@ _LAZY: dict[str, str] = {
     "exchange": "trackstar_cli.commands.link",
     "connections": "trackstar_cli.commands.connections",
     **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
+    "tags": "trackstar_cli.commands.writes",
+    "api": "trackstar_cli.commands.api",
+    "integrations": "trackstar_cli.commands.remote",
+    "sandbox": "trackstar_cli.commands.remote",
     "emulator": "trackstar_cli.commands.emulator",
 }
 
@@ -154,6 +158,10 @@ class _RootGroup(TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            if exc.format_message().strip():  # Typer's rich help prints itself and leaves the message empty
+                exc.show()
+            sys.exit(exc.exit_code)
         except click.exceptions.ClickException as exc:
             output.emit_error(_usage_error(exc))
             sys.exit(exc.exit_code)
