@@ -1,4 +1,5 @@
-"""Console-script entry point: answers `trackstar --version` before importing Typer (start-up is user-visible)."""
+"""Console-script entry point: `--version` and `connections list` run before Typer is imported (start-up is
+user-visible in shell loops; see _fast.py); everything else goes to the Typer app."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         sys.stdout.write(f"trackstar-cli {__version__}\n")
         return
+    from trackstar_cli import _fast
+
+    code = _fast.run(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
     from trackstar_cli.cli import main as cli_main
 
     cli_main()

@@ -120,31 +120,12 @@ class _RootGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except TrackstarError as exc:
-            if _debug_requested(ctx):
-                raise
-            output.emit_error(exc)
-            raise typer.Exit(int(exc.exit_code)) from None
-        except BrokenPipeError:
-            # The reader went away (`| head -1`): stop quietly, and keep Python from complaining at exit.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(0) from None
-        except KeyboardInterrupt:
-            output.info("interrupted")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except (click.exceptions.ClickException, typer_exceptions.Exit, typer_exceptions.Abort):
             raise
-        except Exception as exc:
-            if _debug_requested(ctx):
-                raise
-            output.emit_error(
-                TrackstarError(
-                    f"unexpected {type(exc).__name__}: {exc}",
-                    hint="run again with --debug for a traceback, and report it",
-                )
-            )
-            raise typer.Exit(int(ExitCode.ERROR)) from None
+        except (Exception, KeyboardInterrupt) as exc:
+            if _debug_requested(ctx) and not isinstance(exc, (BrokenPipeError, KeyboardInterrupt)):
+                raise  # --debug: the traceback (never with local variables)
+            raise typer.Exit(output.report_exception(exc)) from None
 
     def main(  # type: ignore[override]
         self,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TextIO
 
-from trackstar_cli.errors import TrackstarError, UnsavedTokenError, UsageError
+from trackstar_cli.errors import ExitCode, TrackstarError, UnsavedTokenError, UsageError
 from trackstar_cli.resources import Column
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "emit_error",
+    "report_exception",
     "err_console",
     "info",
     "out_console",
@@ -95,6 +96,27 @@ def emit_error(exc: TrackstarError) -> None:
         console.print(f"access token for connection {exc.connection_id}: {exc.access_token}", markup=False)
     if exc.hint:
         console.print(f"hint: {exc.hint}", markup=False, style="cyan", soft_wrap=True)
+
+
+def report_exception(exc: BaseException) -> int:
+    """Tell the user about an exception that ends the command (stderr) and return the exit code for it."""
+    if isinstance(exc, TrackstarError):
+        emit_error(exc)
+        return int(exc.exit_code)
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away (`| head -1`): stop quietly, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitCode.OK)
+    if isinstance(exc, KeyboardInterrupt):
+        info("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    emit_error(
+        TrackstarError(
+            f"unexpected {type(exc).__name__}: {exc}", hint="run again with --debug for a traceback, and report it"
+        )
+    )
+    return int(ExitCode.ERROR)
 
 
 # -- data on stdout ------------------------------------------------------------------------------------

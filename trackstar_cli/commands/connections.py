@@ -10,6 +10,7 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
+from trackstar_cli.commands._views import render_local_connections
 from trackstar_cli.errors import ExitCode
 from trackstar_cli.resources import Column
 from trackstar_cli.service import Services
@@ -23,14 +24,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-COLUMNS = (
-    Column("default", "default_mark"),
-    Column("connection_id", "connection_id"),
-    Column("alias", "alias"),
-    Column("integration", "integration_name"),
-    Column("customer_id", "customer_id"),
-    Column("created_at", "created_at"),
-)
 REMOTE_COLUMNS = (
     Column("connection_id", "connection_id"),
     Column("integration", "integration_name"),
@@ -87,16 +80,7 @@ def connections_list(
     if remote:
         _list_remote(svc, fmt_name)
         return
-    conns = [c.to_public_dict() for c in svc.list_connections()]
-    if fmt_name in ("table", "csv"):
-        for row in conns:
-            row["default_mark"] = "*" if row["default"] else ""
-    output.render_items(
-        conns,
-        fmt_name,
-        COLUMNS,
-        empty_message=f"No connections in profile '{svc.settings.profile}'. Add one with `trackstar exchange CODE`.",
-    )
+    render_local_connections(svc, fmt_name)
 
 
 def _list_remote(svc: Services, fmt_name: str) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from trackstar_cli import output
+from trackstar_cli.commands._views import render_local_connections
 from trackstar_cli.config import Paths, Settings
 from trackstar_cli.resources import RESOURCES
 from trackstar_cli.service import ListQuery, Services, mask
@@ -94,12 +95,7 @@ def _walk_through(svc: Services, url: str, integration: str, items: int) -> None
 
     _step(4, "List the stored connections", "Every data command picks one of these (--connection, or the default).")
     output.info("  $ trackstar connections list")
-    rows = [c.to_public_dict() for c in svc.list_connections()]
-    from trackstar_cli.commands.connections import COLUMNS
-
-    for row in rows:
-        row["default_mark"] = "*" if row["default"] else ""
-    output.render_items(rows, "table", COLUMNS)
+    render_local_connections(svc, "table")
 
     _step(5, "Query the WMS", "GET /wms/inventory with the API key and the connection's access token.")
     output.info(f"  $ trackstar inventory list --limit {items}")
