@@ -240,10 +240,20 @@ def render_object(obj: Any, fmt: str, fields: Sequence[Column] | None = None) ->
         writer.writerow([_cell(lookup(obj, c.path)) for c in columns])
         _stdout().write(buf.getvalue())
         return
-    from rich.text import Text
+    console = out_console()
+    if console.is_terminal:  # wrap long values inside their column
+        from rich.table import Table
+
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for col in columns:
+            table.add_row(col.header, _cell(lookup(obj, col.path)))
+        console.print(table)
+        return
+    from rich.text import Text  # a file or a pipe: plain lines, no padding to the table's width
 
     width = max((len(c.header) for c in columns), default=0)
-    console = out_console()
     for col in columns:
         line = Text(col.header.ljust(width), style="bold") + Text("  " + _cell(lookup(obj, col.path)))
         console.print(line, soft_wrap=True)
