@@ -14,11 +14,11 @@ from typing import Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import Format, fmt_of, services
+from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
 from trackstar_cli.errors import ExitCode, TrackstarError, UsageError
 from trackstar_cli.resources import RESOURCES, Column, Resource
 from trackstar_cli.service import Connection, ListQuery, Services, parse_since, warehouse_rows
-from trackstar_cli.service.fanout import ConnectionOutcome, FanOut, select_connections, summarize_inventory
+from trackstar_cli.service.fanout import ConnectionOutcome, FanOut, select_connections
 
 __all__ = ["build"]
 
@@ -112,20 +112,7 @@ def _opt(annotation: Any, default: Any, *decls: str, **kw: Any) -> tuple[Any, An
 
 def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
     """(name, annotation, default) of the options every list command has, in help order."""
-    params: list[tuple[str, Any, Any]] = [
-        (
-            "connection",
-            *_opt(
-                str | None,
-                None,
-                "--connection",
-                "-c",
-                envvar="TRACKSTAR_CONNECTION",
-                show_envvar=True,
-                help="Connection id or alias (default: the default one).",
-            ),
-        )
-    ]
+    params: list[tuple[str, Any, Any]] = [("connection", ConnectionOpt, None)]
     for i, sc in enumerate(SHORTCUTS.get(resource.name, ())):
         kind = list[str] | None if sc.op == "in" else str | None
         params.append((f"shortcut_{i}", *_opt(kind, None, sc.option, help=sc.help)))
@@ -164,18 +151,8 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
                 help="Items per API request, 1-1000 (default: the API's 1000).",
             ),
         ),
-        (
-            "fmt",
-            *_opt(
-                Format | None,
-                None,
-                "--format",
-                "-o",
-                show_default=False,
-                help="table, json, ndjson or csv (default: table on a terminal, json when piped).",
-            ),
-        ),
-        ("json_", *_opt(bool, False, "--json", help="Same as --format json.")),
+        ("fmt", FormatOpt, None),
+        ("json_", JsonOpt, False),
     ]
     if resource.name == "inventory":
         params.append(
@@ -192,7 +169,7 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
     return params
 
 
-def _build_query(resource: Resource, values: dict[str, Any]) -> ListQuery:
+def build_query(resource: Resource, values: dict[str, Any]) -> ListQuery:
     filters: list[str] = []
     for i, sc in enumerate(SHORTCUTS.get(resource.name, ())):
         value = values.get(f"shortcut_{i}")
@@ -227,7 +204,7 @@ def _list_command(resource: Resource) -> Callable[..., None]:
 
     def command(ctx: typer.Context, **values: Any) -> None:
         svc = services(ctx)
-        query = _build_query(resource, values)
+        query = build_query(resource, values)
         fmt = fmt_of(values.get("fmt"), values.get("json_", False))
         by_wh = values.get("by_warehouse", False)
         columns = BY_WAREHOUSE_COLUMNS if by_wh else resource.columns
@@ -248,7 +225,7 @@ def _list_command(resource: Resource) -> Callable[..., None]:
             empty_message=f"No {resource.name} found.",
         )
         if fan is not None:
-            _finish(fan.outcomes)
+            finish_fan_out(fan.outcomes)
 
     command.__doc__ = _list_doc(resource)
     return _with_signature(command, params)
@@ -264,30 +241,9 @@ def _get_command(resource: Resource) -> Callable[..., None]:
             Annotated[str, typer.Argument(metavar="ID", help=f"The {resource.id_param.replace('_', ' ')}.")],
             ...,
         ),
-        (
-            "connection",
-            *_opt(
-                str | None,
-                None,
-                "--connection",
-                "-c",
-                envvar="TRACKSTAR_CONNECTION",
-                show_envvar=True,
-                help="Connection id or alias (default: the default one).",
-            ),
-        ),
-        (
-            "fmt",
-            *_opt(
-                Format | None,
-                None,
-                "--format",
-                "-o",
-                show_default=False,
-                help="table, json, ndjson or csv (default: table on a terminal, json when piped).",
-            ),
-        ),
-        ("json_", *_opt(bool, False, "--json", help="Same as --format json.")),
+        ("connection", ConnectionOpt, None),
+        ("fmt", FormatOpt, None),
+        ("json_", JsonOpt, False),
     ]
 
     def command(ctx: typer.Context, **values: Any) -> None:
@@ -357,7 +313,7 @@ def _with_connection_label(
     return rows
 
 
-def _finish(outcomes: list[ConnectionOutcome]) -> None:
+def finish_fan_out(outcomes: list[ConnectionOutcome]) -> None:
     """Report skipped and failed connections on stderr; exit 9 when some failed, their code when all did."""
     for o in outcomes:
         label = f"{o.connection.alias or o.connection.connection_id} ({o.connection.integration_name})"
@@ -369,102 +325,6 @@ def _finish(outcomes: list[ConnectionOutcome]) -> None:
     if failed:
         code = failed[0].error.exit_code if len(failed) == len(outcomes) and failed[0].error else ExitCode.PARTIAL
         raise typer.Exit(int(code))
-
-
-def _summary_command() -> Callable[..., None]:
-    def inventory_summary(
-        ctx: typer.Context,
-        connections: Annotated[
-            str | None, typer.Option("--connections", help="Only these connections: ids or aliases, A,B,…")
-        ] = None,
-        sku: Annotated[list[str] | None, typer.Option("--sku", help="Only these SKUs (repeatable).")] = None,
-        warehouse: Annotated[
-            list[str] | None, typer.Option("--warehouse", help="Only stock in these warehouse ids (repeatable).")
-        ] = None,
-        fmt: Annotated[
-            Format | None,
-            typer.Option("--format", "-o", show_default=False, help="table, json, ndjson or csv."),
-        ] = None,
-        json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
-    ) -> None:
-        """Where is my stock: onhand and fulfillable per SKU across connections and warehouses.
-
-        Reads GET /wms/inventory of every stored connection (or --connections A,B) at once and adds the
-        quantities up per SKU; `locations` (JSON) or the last column (table) says where the stock is.
-
-        Examples:
-
-            trackstar inventory summary
-
-            trackstar inventory summary --sku TSH-RED-000000 --json | jq '.[0].locations'
-
-            trackstar inventory summary --connections acme,ext --warehouse wh_00000001 -o csv
-        """
-        svc = services(ctx)
-        refs = [r for r in (connections or "").split(",") if r.strip()]
-        conns = select_connections(svc, refs=refs, all_connections=not refs)
-        query = _build_query(RESOURCES["inventory"], {"shortcut_0": sku})
-        fan = FanOut(svc, RESOURCES["inventory"], conns, query)
-        rows = summarize_inventory(iter(output.with_progress(fan, "Reading inventory")), set(warehouse or ()))
-        labels = {c.connection_id: c.alias or c.connection_id for c in conns}
-        for row in rows:
-            row["_where"] = ", ".join(
-                f"{labels.get(str(loc['connection_id']), '?')}/{loc['warehouse_id'] or '-'} {loc['onhand']}"
-                for loc in row["locations"]
-                if loc["onhand"]
-            )
-        fmt_name = fmt_of(fmt, json_)
-        if fmt_name in ("json", "ndjson"):
-            rows = [{k: v for k, v in row.items() if k != "_where"} for row in rows]
-        output.render_items(rows, fmt_name, SUMMARY_COLUMNS, empty_message="No inventory found.")
-        _finish(fan.outcomes)
-
-    return inventory_summary
-
-
-SUMMARY_COLUMNS = (
-    Column("sku", "sku"),
-    Column("name", "name"),
-    Column("onhand", "onhand", True),
-    Column("fulfillable", "fulfillable", True),
-    Column("committed", "committed", True),
-    Column("awaiting", "awaiting", True),
-    Column("where (onhand)", "_where"),
-)
-
-
-def _packs_command() -> Callable[..., None]:
-    def orders_packs(
-        ctx: typer.Context,
-        order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id.")],
-        connection: Annotated[
-            str | None,
-            typer.Option(
-                "--connection",
-                "-c",
-                envvar="TRACKSTAR_CONNECTION",
-                show_envvar=True,
-                help="Connection id or alias (default: the default one).",
-            ),
-        ] = None,
-        fmt: Annotated[
-            Format | None,
-            typer.Option("--format", "-o", show_default=False, help="table, json, ndjson or csv."),
-        ] = None,
-        json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
-    ) -> None:
-        """Show how an order was packed: packages, carrier, tracking (GET /wms/orders/{id}/packs).
-
-        Example:
-
-            trackstar orders packs ord_00000001 --json | jq '.packs | length'
-        """
-        svc = services(ctx)
-        conn = svc.resolve_connection(connection)
-        packs = svc.get_item(RESOURCES["orders"], conn, order_id, sub="packs")
-        output.render_object(packs, fmt_of(fmt, json_))
-
-    return orders_packs
 
 
 def build(group: str) -> typer.Typer:
@@ -483,11 +343,9 @@ def build(group: str) -> typer.Typer:
             app.command(sub)(_list_command(resource))
             if resource.has_get:
                 app.command(sub.rstrip("s"))(_get_command(resource))
-    if group == "inventory":
-        app.command("summary")(_summary_command())
-    if group == "orders":
-        app.command("packs")(_packs_command())
-    from trackstar_cli.commands import writes
+    from trackstar_cli.commands import extras, writes
+
+    extras.add_commands(group, app)
 
     writes.add_commands(group, app)
     return app
