@@ -386,3 +386,29 @@ def test_e2e_integrations_list_and_show(cli, emu):
     r = cli("integrations", "show", "nope")
     assert r.exit_code == 4
     assert "hint: `trackstar integrations list --type wms` shows the names" in r.stderr
+
+
+@respx.mock(base_url=BASE)
+def test_sandbox_token_is_shown_when_it_cannot_be_stored(respx_mock, cli, logged_in, monkeypatch):
+    from trackstar_cli.errors import StoreError
+    from trackstar_cli.store import Store
+
+    def broken(self, **kw):
+        raise StoreError("disk full")
+
+    monkeypatch.setattr(Store, "save_connection", broken)
+    respx_mock.post("/sandbox/generate-sandbox/wms").respond(
+        200,
+        json={
+            "access_token": "tok_SANDBOX~9a8b7c6d",
+            "connection_id": "conn_sb",
+            "integration_name": "sandbox",
+            "customer_id": None,
+            "available_actions": ["get_inventory"],
+        },
+    )
+    r = cli("sandbox", "generate")
+    assert r.exit_code == 1
+    assert "the sandbox was generated, but the connection could not be saved: disk full" in r.stderr
+    assert "tok_SANDBOX~9a8b7c6d" in r.stderr
+    assert "connections add --connection-id conn_sb --access-token-stdin" in r.stderr

@@ -269,25 +269,30 @@ class Services:
         auth_code = auth_code.strip()
         if not auth_code:
             raise UsageError("the auth code is empty")
-        self._check_alias(alias, None)
-        store = self.store  # opened first: a broken store must fail before the single-use code is spent
+        self.check_alias(alias, None)
+        _ = self.store  # open it now: a broken store must fail before the single-use code is spent
         client = self.client()
         body: dict[str, Any] = {"auth_code": auth_code}
         if customer_id:
             body["customer_id"] = customer_id
         data = client.request("POST", "/link/exchange", json_body=body, retry=False)
-        fields = _exchange_fields(data)
+        return self.save_exchanged(data, alias=alias, what="the exchange succeeded")
+
+    def save_exchanged(self, data: Any, *, alias: str | None, what: str) -> ExchangeResult:
+        """Store the connection an exchange-shaped reply describes (/link/exchange, generate-sandbox). If that
+        fails, raise UnsavedTokenError carrying the token: it may exist nowhere else."""
+        fields = exchange_fields(data)
         try:
-            conn = store.save_connection(profile=self.settings.profile, alias=alias, **fields)
+            conn = self.store.save_connection(profile=self.settings.profile, alias=alias, **fields)
         except StoreError as exc:
             raise UnsavedTokenError(
-                f"the exchange succeeded but the connection could not be saved: {exc.message}",
+                f"{what}, but the connection could not be saved: {exc.message}",
                 connection_id=fields["connection_id"],
                 access_token=fields["access_token"],
                 hint="keep the token below; once the store works again run "
                 f"`trackstar connections add --connection-id {fields['connection_id']} --access-token-stdin`",
             ) from exc
-        endpoints = data.get("available_endpoints") or () if isinstance(data, dict) else ()
+        endpoints = data.get("available_endpoints") or ()
         return ExchangeResult(conn, tuple(map(str, endpoints)))
 
     def emulator_auth_code(self, link_token: str, integration_name: str) -> str:
@@ -363,7 +368,7 @@ class Services:
         access_token = access_token.strip()
         if not access_token or any(c.isspace() for c in access_token):
             raise UsageError("the access token is empty or contains white space")
-        self._check_alias(alias, connection_id)
+        self.check_alias(alias, connection_id)
         meta: dict[str, Any] = {"integration_name": "unknown", "customer_id": None, "available_actions": []}
         if verify:
             data = self.client().request("GET", f"/connections/{connection_id}")
@@ -413,7 +418,7 @@ class Services:
     def _labels(self) -> list[str]:
         return [c.alias or c.connection_id for c in self.store.list_connections(self.settings.profile)]
 
-    def _check_alias(self, alias: str | None, connection_id: str | None) -> None:
+    def check_alias(self, alias: str | None, connection_id: str | None) -> None:
         if alias is None:
             return
         if not _ALIAS_RE.match(alias):
@@ -426,7 +431,7 @@ class Services:
             )
 
 
-def _exchange_fields(data: Any) -> dict[str, Any]:
+def exchange_fields(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict) or not data.get("access_token") or not data.get("connection_id"):
         raise MalformedResponseError(
             "the API's reply to POST /link/exchange has no access_token/connection_id", status_code=200

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from trackstar_cli.errors import MalformedResponseError, NotFoundError, StoreError, UnsavedTokenError, UsageError
-from trackstar_cli.service.core import ExchangeResult, Services, _exchange_fields
+from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError
+from trackstar_cli.service.core import ExchangeResult, Services
 from trackstar_cli.store import Connection
 
 __all__ = [
@@ -200,29 +200,18 @@ def generate_sandbox(svc: Services, integration_type: str = "wms", *, alias: str
     if alias is not None:
         taken = store.get(profile, alias)
         # A name held by a sandbox may be held by this very one, whose id only the reply tells: checked again below.
-        svc._check_alias(alias, taken.connection_id if taken and taken.integration_name == "sandbox" else None)
+        svc.check_alias(alias, taken.connection_id if taken and taken.integration_name == "sandbox" else None)
     # Harmless to repeat: the same connection id and token come back, and the data is reset either way.
     path = f"/sandbox/generate-sandbox/{kind}"
     data = svc.client().request("POST", path, retry=True)
     if not isinstance(data, dict) or not data.get("access_token") or not data.get("connection_id"):
         raise MalformedResponseError(f"the reply to POST {path} has no access_token/connection_id", status_code=200)
-    fields = _exchange_fields(data)
-    cid = fields["connection_id"]
+    cid = str(data["connection_id"])
     if alias is not None:
-        svc._check_alias(alias, cid)
+        svc.check_alias(alias, cid)
     elif store.get(profile, cid) is None and store.get(profile, SANDBOX_ALIAS) is None:
         alias = SANDBOX_ALIAS
-    try:
-        conn = store.save_connection(profile=profile, alias=alias, **fields)
-    except StoreError as exc:
-        raise UnsavedTokenError(
-            f"the sandbox was generated but could not be saved: {exc.message}",
-            connection_id=cid,
-            access_token=fields["access_token"],
-            hint="keep the token below, or run `trackstar sandbox generate` again once the store works",
-        ) from exc
-    endpoints = data.get("available_endpoints") or ()
-    return ExchangeResult(conn, tuple(map(str, endpoints)))
+    return svc.save_exchanged(data, alias=alias, what="the sandbox was generated")
 
 
 # -- GET /integrations/{type}[/{name}] -------------------------------------------------------------------
