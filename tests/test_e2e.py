@@ -197,3 +197,17 @@ def test_demo_runs_offline(tmp_path):
     assert "Step 5" in r.stderr and "Keep exploring" in r.stderr
     assert r.stdout.count("link_") == 1 and "onhand" in r.stdout
     assert not (tmp_path / "untouched").exists()  # the user's home is not touched
+
+
+def test_debug_traceback_never_shows_secrets(env):
+    import sqlite3
+
+    connect(env)
+    secret_env = dict(env, TRACKSTAR_API_KEY="sk_wrong~SECRET~4242")
+    r = run(secret_env, "--debug", "inventory", "list")
+    assert r.returncode != 0
+    assert "Traceback" in r.stderr and "AuthenticationError" in r.stderr
+    with sqlite3.connect(Path(env["TRACKSTAR_HOME"]) / "trackstar.db") as db:
+        [(token,)] = db.execute("SELECT access_token FROM connections").fetchall()
+    for secret in ("SECRET~4242", token):
+        assert secret not in r.stderr + r.stdout
