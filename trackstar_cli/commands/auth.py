@@ -8,6 +8,7 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
+from trackstar_cli.service import auth as auth_service
 
 __all__ = ["app", "build"]
 
@@ -39,7 +40,7 @@ def auth_login(
     """
     svc = services(ctx)
     key = read_secret(use_stdin=stdin, prompt="Trackstar API key", flag="--stdin")
-    backend = svc.login(key, verify=not no_verify)
+    backend = auth_service.login(svc, key, verify=not no_verify)
     settings = svc.settings
     output.info(f"Saved the API key for profile '{settings.profile}' in the keyring ({backend}).")
     if settings.api_key_env:
@@ -58,7 +59,7 @@ def auth_status(ctx: typer.Context, fmt: FormatOpt = None, json_: JsonOpt = Fals
 
         trackstar auth status --json | jq -r .key_source
     """
-    status = services(ctx).auth_status()
+    status = auth_service.auth_status(services(ctx))
     data = status.to_dict()
     if fmt_of(fmt, json_) == "table":
         source = {"env": "environment (TRACKSTAR_API_KEY)", "keyring": "OS keyring"}.get(
@@ -87,7 +88,7 @@ def auth_logout(ctx: typer.Context) -> None:
         trackstar auth logout --profile staging
     """
     svc = services(ctx)
-    removed = svc.logout()
+    removed = auth_service.logout(svc)
     profile = svc.settings.profile
     output.info(
         f"Removed the API key of profile '{profile}'." if removed else f"No API key was stored for profile '{profile}'."

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from trackstar_cli.service.core import (
     MAX_PAGE_SIZE,
-    AuthStatus,
     ExchangeResult,
     ListQuery,
     Services,
@@ -21,7 +20,6 @@ from trackstar_cli.store import Connection
 __all__ = [
     "MAX_PAGE_SIZE",
     "Connection",
-    "AuthStatus",
     "ExchangeResult",
     "ListQuery",
     "Services",

@@ -13,9 +13,8 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from trackstar_cli import credentials
-from trackstar_cli.config import Settings, save_profile_config
+from trackstar_cli.config import Settings
 from trackstar_cli.errors import (
-    AuthenticationError,
     CredentialsError,
     MalformedResponseError,
     NoConnectionError,
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_PAGE_SIZE",
-    "AuthStatus",
     "ExchangeResult",
     "ListQuery",
     "Services",
@@ -121,29 +119,6 @@ def warehouse_rows(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class AuthStatus:
-    profile: str
-    base_url: str
-    base_url_source: str
-    key_source: str | None  # "env" or "keyring", None when there is no key
-    masked_key: str
-    keyring_backend: str | None
-    keyring_error: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "profile": self.profile,
-            "base_url": self.base_url,
-            "base_url_source": self.base_url_source,
-            "logged_in": self.key_source is not None,
-            "key_source": self.key_source,
-            "api_key": self.masked_key or None,
-            "keyring_backend": self.keyring_backend,
-            "keyring_error": self.keyring_error,
-        }
-
-
-@dataclass(frozen=True)
 class ExchangeResult:
     connection: Connection
     available_endpoints: tuple[str, ...] = ()
@@ -203,54 +178,6 @@ class Services:
                 return client
             self._client = client
         return self._client
-
-    # -- auth ----------------------------------------------------------------------------------------
-
-    def login(self, api_key: str, *, verify: bool = True) -> str:
-        """Check the key against the API (unless told not to), store it in the keyring, remember a
-        non-default base URL for the profile. Returns the keyring backend's name."""
-        api_key = api_key.strip()
-        if not api_key or any(c.isspace() for c in api_key):
-            raise UsageError("the API key is empty or contains white space")
-        if verify:
-            with self.client(api_key) as probe:
-                try:
-                    probe.request("GET", "/connections")
-                except AuthenticationError as exc:
-                    exc.message = "Trackstar rejected this API key; it was not saved"
-                    exc.hint = "copy the key again from https://dashboard.trackstarhq.com/settings/api-keys"
-                    raise
-        credentials.set_api_key(self.settings.profile, api_key)
-        if self.settings.base_url_source in {"flag", "env"}:
-            save_profile_config(self.settings.paths, self.settings.profile, {"base_url": self.settings.base_url})
-        return credentials.backend_name()
-
-    def auth_status(self) -> AuthStatus:
-        backend: str | None = None
-        error: str | None = None
-        key: str | None = None
-        source: str | None = None
-        if self.settings.api_key_env:
-            key, source = self.settings.api_key_env, "env"
-        try:
-            backend = credentials.backend_name()
-            if key is None:
-                key = credentials.get_api_key(self.settings.profile)
-                source = "keyring" if key else None
-        except CredentialsError as exc:
-            error = exc.message
-        return AuthStatus(
-            profile=self.settings.profile,
-            base_url=self.settings.base_url,
-            base_url_source=self.settings.base_url_source,
-            key_source=source,
-            masked_key=mask(key),
-            keyring_backend=backend,
-            keyring_error=error,
-        )
-
-    def logout(self) -> bool:
-        return credentials.delete_api_key(self.settings.profile)
 
     # -- link ----------------------------------------------------------------------------------------
 
