@@ -249,7 +249,7 @@ def test_yes_sends_to_a_live_wms(respx_mock, cli, live):
 @pytest.mark.parametrize(("answer", "code", "calls"), [("y\n", 0, 1), ("n\n", 1, 0), ("\n", 1, 0), ("", 1, 0)])
 @respx.mock(base_url=BASE, assert_all_called=False)
 def test_a_terminal_is_asked_first(respx_mock, cli, live, monkeypatch, answer, code, calls):
-    monkeypatch.setattr("trackstar_cli.commands.writes._stdin_is_tty", lambda: True)
+    monkeypatch.setattr("trackstar_cli.commands._write_common.stdin_is_tty", lambda: True)
     route = respx_mock.put("/wms/orders/ord_1/cancel").mock(return_value=httpx.Response(200, json=envelope(ORDER)))
     r = cli("orders", "cancel", "ord_1", input=answer)
     assert r.exit_code == code, r.stderr
@@ -262,7 +262,7 @@ def test_a_terminal_is_asked_first(respx_mock, cli, live, monkeypatch, answer, c
 
 @respx.mock(base_url=BASE, assert_all_called=True)
 def test_the_sandbox_is_never_asked(respx_mock, cli, sandbox, monkeypatch):
-    monkeypatch.setattr("trackstar_cli.commands.writes._stdin_is_tty", lambda: True)
+    monkeypatch.setattr("trackstar_cli.commands._write_common.stdin_is_tty", lambda: True)
     respx_mock.put("/wms/orders/ord_1/cancel").mock(return_value=httpx.Response(200, json=envelope(ORDER)))
     r = cli("orders", "cancel", "ord_1")
     assert r.exit_code == 0 and "Send it?" not in r.stderr

@@ -7,20 +7,26 @@ Idempotency-Key, can be previewed with --dry-run, and asks before touching a WMS
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
-import sys
 from enum import Enum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from trackstar_cli import output
-from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.errors import ExitCode, UsageError
-from trackstar_cli.resources import Column
-
-if TYPE_CHECKING:
-    from trackstar_cli.service.writes import WritePlan, WriteResult
+from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt
+from trackstar_cli.commands._write_common import (
+    DataOpt,
+    DryRunOpt,
+    IdArg,
+    KeyOpt,
+    LineOpt,
+    OrderLineOpt,
+    WarehouseOpt,
+    YesOpt,
+    common_options,
+    opt,
+    run_write,
+)
+from trackstar_cli.errors import UsageError
 
 __all__ = ["add_commands", "build"]
 
@@ -53,199 +59,15 @@ class Taggable(str, Enum):
     warehouses = "warehouses"
 
 
-# -- shared options --------------------------------------------------------------------------------------
-
-DataOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--data",
-        "-d",
-        metavar="JSON|@FILE|-",
-        help="Request body: a JSON object, @file.json, or - for standard input. Options override its keys.",
-    ),
-]
-KeyOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--idempotency-key",
-        metavar="KEY",
-        help="Idempotency-Key to send (default: a new uuid4). Reuse a key to repeat a write safely.",
-    ),
-]
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Print the request (secrets redacted) as JSON and send nothing.")
-]
-YesOpt = Annotated[
-    bool, typer.Option("--yes", "-y", help="Do not ask before writing to a connection that is not the sandbox.")
-]
-LineOpt = Annotated[
-    list[str] | None,
-    typer.Option("--line", metavar="SKU:QTY", help="A line item (repeatable); replaces line_items of --data."),
-]
-OrderLineOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--line",
-        metavar="SKU_OR_PRODUCT:QTY",
-        help="A line item (repeatable): a SKU (looked up to fill product_id) or a product id, and a quantity.",
-    ),
-]
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="The id of the item to write to.")]
-WarehouseOpt = Annotated[str | None, typer.Option("--warehouse", help="warehouse_id.")]
-
-
-def _opt(*decls: str, help: str, **kw: Any) -> Any:
-    return typer.Option(*decls, help=help, **kw)
-
-
-# -- what a terminal shows after a write -------------------------------------------------------------------
-
-_SUMMARY: dict[str, tuple[Column, ...]] = {
-    "orders": (
-        Column("id", "id"),
-        Column("order_number", "order_number"),
-        Column("status", "status"),
-        Column("warehouse_id", "warehouse_id"),
-        Column("line_items", "line_items"),
-        Column("trackstar_tags", "trackstar_tags"),
-    ),
-    "products": (Column("id", "id"), Column("sku", "sku"), Column("name", "name"), Column("gtin", "gtin")),
-    "inventory": (
-        Column("id", "id"),
-        Column("sku", "sku"),
-        Column("onhand", "onhand", True),
-        Column("fulfillable", "fulfillable", True),
-        Column("committed", "committed", True),
-        Column("unfulfillable", "unfulfillable", True),
-    ),
-    "inbound-shipments": (
-        Column("id", "id"),
-        Column("purchase_order_number", "purchase_order_number"),
-        Column("status", "status"),
-        Column("warehouse_id", "warehouse_id"),
-        Column("line_items", "line_items"),
-    ),
-    "returns": (Column("id", "id"), Column("order_id", "order_id"), Column("status", "status")),
-    "tags": (Column("id", "id"), Column("trackstar_tags", "trackstar_tags")),
-}
-
-
-def _read_data(value: str | None) -> tuple[str | None, str]:
-    """--data TEXT, @FILE or - → (text, where it came from)."""
-    if value is None:
-        return None, "--data"
-    if value == "-":
-        return sys.stdin.read(), "--data - (standard input)"
-    if value.startswith("@"):
-        path = Path(value[1:]).expanduser()
-        try:
-            return path.read_text(encoding="utf-8"), f"--data @{path}"
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read --data file {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    return value, "--data"
-
-
-def _stdin_is_tty() -> bool:
-    return sys.stdin.isatty()
-
-
-def _confirm(plan: "WritePlan") -> bool:
-    """Ask on a terminal; without one the service refuses unless --yes was given."""
-    if not plan.needs_confirmation or not _stdin_is_tty():
-        return False
-    conn = plan.connection
-    question = (
-        f"{plan.op.method} {plan.path} writes to {conn.integration_name} connection {plan.label}, a live WMS. Send it?"
-    )
-    try:
-        confirmed = typer.confirm(question, default=False, err=True)
-    except typer.Abort:  # end of input (Ctrl-D) at the question
-        output.info("")
-        confirmed = False
-    if not confirmed:
-        output.info("Not confirmed: nothing was sent.")
-        raise typer.Exit(int(ExitCode.ERROR))
-    return True
-
-
-def _run(
-    ctx: typer.Context,
-    command: str,
-    *,
-    item_id: str | None = None,
-    fields: dict[str, Any] | None = None,
-    lines: list[str] | None = None,
-    tags: list[str] | None = None,
-    data: str | None = None,
-    connection: str | None,
-    idempotency_key: str | None,
-    dry_run: bool,
-    yes: bool,
-    fmt: Any,
-    json_: bool,
-) -> None:
-    from trackstar_cli.service import writes as ws
-
-    fmt_name = fmt_of(fmt, json_)
-    text, source = _read_data(data)
-    svc = services(ctx)
-    plan = ws.plan_write(
-        svc,
-        command,
-        connection=connection,
-        item_id=item_id,
-        data=text,
-        data_source=source,
-        fields=fields,
-        lines=lines or (),
-        tags=tags,
-        idempotency_key=idempotency_key,
-    )
-    if dry_run:
-        output.render_object(ws.describe_write(svc, plan), "ndjson" if fmt_name == "ndjson" else "json")
-        output.info("Dry run: nothing was sent.")
-        return
-    result = ws.send_write(svc, plan, confirmed=yes or _confirm(plan))
-    _render(plan, result, fmt_name)
-
-
-def _render(plan: "WritePlan", result: "WriteResult", fmt_name: str) -> None:
-    conn = plan.connection
-    if result.replayed:
-        output.info(
-            f"Trackstar replayed its stored reply for Idempotency-Key {plan.idempotency_key}: "
-            "the write was not applied again."
-        )
-    if result.unused_fields:
-        output.warn(f"{conn.integration_name} did not use these fields: {', '.join(result.unused_fields)}")
-    if fmt_name in ("json", "ndjson"):
-        output.render_object(result.envelope, fmt_name)
-        return
-    group = plan.op.command.split()[0]
-    data: dict[str, Any] = dict(result.data) if isinstance(result.data, dict) else {"id": result.id}
-    if isinstance(data.get("line_items"), list):  # a table cell: "TEE-RED x2, MUG x1", not a JSON dump
-        data["line_items"] = ", ".join(_line_cell(line) for line in data["line_items"])
-    if fmt_name == "table":
-        output.info(f"{plan.op.done} {result.id or ''} on connection {plan.label} ({conn.integration_name}).")
-    output.render_object(data, fmt_name, _SUMMARY[group])
-
-
-def _line_cell(line: Any) -> str:
-    if not isinstance(line, dict):
-        return str(line)
-    qty = line.get("quantity", line.get("expected_quantity"))
-    return f"{line.get('sku') or line.get('product_id') or '?'} x{qty}"
-
-
 # -- orders ----------------------------------------------------------------------------------------------
 
 
 def orders_create(
     ctx: typer.Context,
-    order_number: Annotated[str | None, _opt("--order-number", help="order_number.")] = None,
+    order_number: Annotated[str | None, opt("--order-number", help="order_number.")] = None,
     line: OrderLineOpt = None,
     warehouse: WarehouseOpt = None,
-    shipping_method: Annotated[str | None, _opt("--shipping-method", help="shipping_method_id.")] = None,
+    shipping_method: Annotated[str | None, opt("--shipping-method", help="shipping_method_id.")] = None,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
     idempotency_key: KeyOpt = None,
@@ -267,15 +89,15 @@ def orders_create(
         trackstar orders create --data @order.json --dry-run
     """
     fields = {"order_number": order_number, "warehouse_id": warehouse, "shipping_method_id": shipping_method}
-    _run(ctx, "orders create", fields=fields, lines=line, **_common(locals()))
+    run_write(ctx, "orders create", fields=fields, lines=line, **common_options(locals()))
 
 
 def orders_update(
     ctx: typer.Context,
     item_id: IdArg,
-    status: Annotated[OrderStatus | None, _opt("--status", help="New status.")] = None,
-    order_number: Annotated[str | None, _opt("--order-number", help="order_number.")] = None,
-    shipping_method: Annotated[str | None, _opt("--shipping-method", help="shipping_method_id.")] = None,
+    status: Annotated[OrderStatus | None, opt("--status", help="New status.")] = None,
+    order_number: Annotated[str | None, opt("--order-number", help="order_number.")] = None,
+    shipping_method: Annotated[str | None, opt("--shipping-method", help="shipping_method_id.")] = None,
     line: OrderLineOpt = None,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
@@ -298,7 +120,7 @@ def orders_update(
         "order_number": order_number,
         "shipping_method_id": shipping_method,
     }
-    _run(ctx, "orders update", item_id=item_id, fields=fields, lines=line, **_common(locals()))
+    run_write(ctx, "orders update", item_id=item_id, fields=fields, lines=line, **common_options(locals()))
 
 
 def orders_cancel(
@@ -317,19 +139,19 @@ def orders_cancel(
 
         trackstar orders cancel ord_00000042 --yes
     """
-    _run(ctx, "orders cancel", item_id=item_id, **_common(locals()))
+    run_write(ctx, "orders cancel", item_id=item_id, **common_options(locals()))
 
 
 def orders_ship(
     ctx: typer.Context,
     item_id: IdArg,
-    tracking_number: Annotated[str | None, _opt("--tracking-number", help="tracking_number.")] = None,
-    carrier: Annotated[str | None, _opt("--carrier", help="carrier_id, e.g. fedex.")] = None,
+    tracking_number: Annotated[str | None, opt("--tracking-number", help="tracking_number.")] = None,
+    carrier: Annotated[str | None, opt("--carrier", help="carrier_id, e.g. fedex.")] = None,
     warehouse: WarehouseOpt = None,
     shipped_date: Annotated[
-        str | None, _opt("--shipped-date", help="shipped_date: a date, a time or an age (2h); default: now.")
+        str | None, opt("--shipped-date", help="shipped_date: a date, a time or an age (2h); default: now.")
     ] = None,
-    shipping_cost: Annotated[float | None, _opt("--shipping-cost", help="shipping_cost.")] = None,
+    shipping_cost: Annotated[float | None, opt("--shipping-cost", help="shipping_cost.")] = None,
     line: LineOpt = None,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
@@ -358,7 +180,7 @@ def orders_ship(
         "shipped_date": parse_since(shipped_date) if shipped_date else None,
         "shipping_cost": shipping_cost,
     }
-    _run(ctx, "orders ship", item_id=item_id, fields=fields, lines=line, **_common(locals()))
+    run_write(ctx, "orders ship", item_id=item_id, fields=fields, lines=line, **common_options(locals()))
 
 
 # -- products ----------------------------------------------------------------------------------------------
@@ -366,9 +188,9 @@ def orders_ship(
 
 def products_create(
     ctx: typer.Context,
-    sku: Annotated[str | None, _opt("--sku", help="sku.")] = None,
-    name: Annotated[str | None, _opt("--name", help="name.")] = None,
-    gtin: Annotated[str | None, _opt("--gtin", help="gtin (UPC, EAN or ISBN).")] = None,
+    sku: Annotated[str | None, opt("--sku", help="sku.")] = None,
+    name: Annotated[str | None, opt("--name", help="name.")] = None,
+    gtin: Annotated[str | None, opt("--gtin", help="gtin (UPC, EAN or ISBN).")] = None,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
     idempotency_key: KeyOpt = None,
@@ -385,15 +207,15 @@ def products_create(
 
         trackstar products create --data @product.json --dry-run
     """
-    _run(ctx, "products create", fields={"sku": sku, "name": name, "gtin": gtin}, **_common(locals()))
+    run_write(ctx, "products create", fields={"sku": sku, "name": name, "gtin": gtin}, **common_options(locals()))
 
 
 def products_update(
     ctx: typer.Context,
     item_id: IdArg,
-    sku: Annotated[str | None, _opt("--sku", help="sku.")] = None,
-    name: Annotated[str | None, _opt("--name", help="name.")] = None,
-    gtin: Annotated[str | None, _opt("--gtin", help="gtin (UPC, EAN or ISBN).")] = None,
+    sku: Annotated[str | None, opt("--sku", help="sku.")] = None,
+    name: Annotated[str | None, opt("--name", help="name.")] = None,
+    gtin: Annotated[str | None, opt("--gtin", help="gtin (UPC, EAN or ISBN).")] = None,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
     idempotency_key: KeyOpt = None,
@@ -409,7 +231,7 @@ def products_update(
         trackstar products update prod_00000007 --name "Red tee (XS)"
     """
     fields = {"sku": sku, "name": name, "gtin": gtin}
-    _run(ctx, "products update", item_id=item_id, fields=fields, **_common(locals()))
+    run_write(ctx, "products update", item_id=item_id, fields=fields, **common_options(locals()))
 
 
 # -- inventory ---------------------------------------------------------------------------------------------
@@ -419,11 +241,11 @@ def inventory_adjust(
     ctx: typer.Context,
     item_id: IdArg,
     quantity: Annotated[
-        int | None, _opt("--quantity", help="Units to add or remove; a negative number means a decrease.")
+        int | None, opt("--quantity", help="Units to add or remove; a negative number means a decrease.")
     ] = None,
-    type_: Annotated[AdjustType | None, _opt("--type", help="adjustment_type: increase or decrease.")] = None,
+    type_: Annotated[AdjustType | None, opt("--type", help="adjustment_type: increase or decrease.")] = None,
     warehouse: WarehouseOpt = None,
-    location: Annotated[str | None, _opt("--location", help="location_id.")] = None,
+    location: Annotated[str | None, opt("--location", help="location_id.")] = None,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
     idempotency_key: KeyOpt = None,
@@ -446,7 +268,7 @@ def inventory_adjust(
         "warehouse_id": warehouse,
         "location_id": location,
     }
-    _run(ctx, "inventory adjust", item_id=item_id, fields=fields, **_common(locals()))
+    run_write(ctx, "inventory adjust", item_id=item_id, fields=fields, **common_options(locals()))
 
 
 # -- inbound shipments -------------------------------------------------------------------------------------
@@ -454,13 +276,13 @@ def inventory_adjust(
 
 def inbound_create(
     ctx: typer.Context,
-    po: Annotated[str | None, _opt("--po", help="purchase_order_number.")] = None,
-    supplier: Annotated[str | None, _opt("--supplier", help="supplier (its name).")] = None,
+    po: Annotated[str | None, opt("--po", help="purchase_order_number.")] = None,
+    supplier: Annotated[str | None, opt("--supplier", help="supplier (its name).")] = None,
     warehouse: WarehouseOpt = None,
     expected_arrival: Annotated[
-        str | None, _opt("--expected-arrival", help="expected_arrival_date: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.")
+        str | None, opt("--expected-arrival", help="expected_arrival_date: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.")
     ] = None,
-    tracking_number: Annotated[str | None, _opt("--tracking-number", help="tracking_number.")] = None,
+    tracking_number: Annotated[str | None, opt("--tracking-number", help="tracking_number.")] = None,
     line: LineOpt = None,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
@@ -485,14 +307,14 @@ def inbound_create(
         "expected_arrival_date": parse_since(expected_arrival) if expected_arrival else None,
         "tracking_number": tracking_number,
     }
-    _run(ctx, "inbound-shipments create", fields=fields, lines=line, **_common(locals()))
+    run_write(ctx, "inbound-shipments create", fields=fields, lines=line, **common_options(locals()))
 
 
 def inbound_receive(
     ctx: typer.Context,
     item_id: IdArg,
     line: LineOpt = None,
-    location: Annotated[str | None, _opt("--location", help="warehouse_location_id.")] = None,
+    location: Annotated[str | None, opt("--location", help="warehouse_location_id.")] = None,
     warehouse: WarehouseOpt = None,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
@@ -509,7 +331,7 @@ def inbound_receive(
         trackstar inbound-shipments receive ibs_00000003 --line TSH-RED-000000:40 --location loc_00000001
     """
     fields = {"warehouse_location_id": location, "warehouse_id": warehouse}
-    _run(ctx, "inbound-shipments receive", item_id=item_id, fields=fields, lines=line, **_common(locals()))
+    run_write(ctx, "inbound-shipments receive", item_id=item_id, fields=fields, lines=line, **common_options(locals()))
 
 
 # -- returns -----------------------------------------------------------------------------------------------
@@ -517,7 +339,7 @@ def inbound_receive(
 
 def returns_create(
     ctx: typer.Context,
-    order: Annotated[str | None, _opt("--order", help="order_id of the order being returned.")] = None,
+    order: Annotated[str | None, opt("--order", help="order_id of the order being returned.")] = None,
     warehouse: WarehouseOpt = None,
     line: LineOpt = None,
     data: DataOpt = None,
@@ -535,7 +357,7 @@ def returns_create(
         trackstar returns create --order ord_00000042 --warehouse wh_00000001 --line TSH-RED-000000:1
     """
     fields = {"order_id": order, "warehouse_id": warehouse}
-    _run(ctx, "returns create", fields=fields, lines=line, **_common(locals()))
+    run_write(ctx, "returns create", fields=fields, lines=line, **common_options(locals()))
 
 
 # -- tags --------------------------------------------------------------------------------------------------
@@ -551,7 +373,7 @@ def tags_set(
     tags: Annotated[
         list[str] | None, typer.Argument(metavar="TAG...", help="NAME or KEY=VALUE; replaces every tag of the item.")
     ] = None,
-    clear: Annotated[bool, _opt("--clear", help="Remove every tag (no TAG given).")] = False,
+    clear: Annotated[bool, opt("--clear", help="Remove every tag (no TAG given).")] = False,
     data: DataOpt = None,
     connection: ConnectionOpt = None,
     idempotency_key: KeyOpt = None,
@@ -575,13 +397,7 @@ def tags_set(
     if not tags and not clear and data is None:
         raise UsageError("no TAG given", hint="give at least one TAG, or --clear to remove every tag")
     wanted = list(tags or []) if (tags or clear) else None
-    _run(ctx, f"tags set {resource.value}", item_id=item_id, tags=wanted, **_common(locals()))
-
-
-def _common(values: dict[str, Any]) -> dict[str, Any]:
-    """The options every write shares, picked from a command's locals()."""
-    names = ("data", "connection", "idempotency_key", "dry_run", "yes", "fmt", "json_")
-    return {n: values[n] for n in names if n in values}
+    run_write(ctx, f"tags set {resource.value}", item_id=item_id, tags=wanted, **common_options(locals()))
 
 
 _COMMANDS: dict[str, tuple[tuple[str, Any], ...]] = {
