@@ -94,12 +94,20 @@ _LAZY: dict[str, str] = {
 }
 
 
+_PANELS = {
+    **dict.fromkeys(("demo", "auth", "link-token", "exchange", "connections"), "Start here"),
+    **dict.fromkeys((*RESOURCE_GROUPS, "tags"), "WMS data"),
+    **dict.fromkeys(("api", "integrations", "sandbox", "emulator"), "More"),
+}
+
+
 def _load(name: str) -> click.Command:
     import importlib
 
     sub_app = importlib.import_module(_LAZY[name]).build(name)
     command = typer.main.get_command(sub_app)
     command.name = name
+    command.rich_help_panel = _PANELS[name]  # type: ignore[attr-defined]
     return command
 
 

@@ -83,11 +83,11 @@ PLACEMENT: dict[str, tuple[str, str | None]] = {
 }
 
 GROUP_HELP = {
-    "inventory": "Inventory items: quantities on hand, fulfillable, committed … (GET /wms/inventory).",
-    "products": "Products and kits (GET /wms/products).",
-    "orders": "Orders, their packs and channels (GET /wms/orders).",
-    "inbound-shipments": "Inbound shipments (ASNs) and their suppliers (GET /wms/inbound-shipments).",
-    "returns": "Returns (RMAs) (GET /wms/returns).",
+    "inventory": "Inventory: quantities per SKU and warehouse, the ledger, a summary across connections; adjust.",
+    "products": "Products and kits (/wms/products): list, get; create, update.",
+    "orders": "Orders (/wms/orders): list, get, packs, channels; create, update, cancel, ship.",
+    "inbound-shipments": "Inbound shipments (ASNs) and their suppliers: list, get; create, receive.",
+    "returns": "Returns (RMAs) (/wms/returns): list, get; create.",
     "warehouses": "Warehouses and their locations (GET /wms/warehouses).",
     "warehouse-customers": "Warehouse customers: the merchants of a 3PL (GET /wms/warehouse-customers).",
     "shipping-methods": "Shipping methods (GET /wms/shipping-methods).",
