@@ -109,7 +109,8 @@ def _next_steps() -> None:
     output.info("")
     output.info("Keep exploring on your own emulator:")
     output.info("  trackstar emulator serve            # in another terminal; prints its URL and API key")
-    output.info(f"  export TRACKSTAR_BASE_URL=http://127.0.0.1:{DEFAULT_PORT} TRACKSTAR_API_KEY={DEFAULT_API_KEY}")
+    url = f"http://127.0.0.1:{DEFAULT_PORT}"
+    output.info(f"  export TRACKSTAR_PROFILE=emulator TRACKSTAR_BASE_URL={url} TRACKSTAR_API_KEY={DEFAULT_API_KEY}")
     output.info('  CODE=$(trackstar emulator auth-code --link-token "$(trackstar link-token)" --integration shipbob)')
     output.info('  trackstar exchange "$CODE" --name acme')
     output.info("  trackstar inventory list --by-warehouse")

@@ -48,7 +48,9 @@ def emulator_serve(
 
         trackstar emulator serve --port 0 --json > emulator.json &
 
-        export TRACKSTAR_BASE_URL=http://127.0.0.1:8787 TRACKSTAR_API_KEY=sk_emulator_0000000000000000
+        export TRACKSTAR_PROFILE=emulator TRACKSTAR_BASE_URL=http://127.0.0.1:8787
+
+        export TRACKSTAR_API_KEY=sk_emulator_0000000000000000
     """
     from trackstar_cli.emulator import Emulator, parse_size
 
@@ -72,7 +74,8 @@ def emulator_serve(
         output.info(f"  API key:     {emu.api_key}")
         output.info(f"  Link modal:  {emu.url}/_emulator/link?link_token=<token from `trackstar link-token`>")
         output.info("Point the CLI at it (in another terminal):")
-        output.info(f"  export TRACKSTAR_BASE_URL={emu.url} TRACKSTAR_API_KEY={emu.api_key}")
+        env = f"TRACKSTAR_PROFILE=emulator TRACKSTAR_BASE_URL={emu.url} TRACKSTAR_API_KEY={emu.api_key}"
+        output.info(f"  export {env}")
         output.info("Press Ctrl-C to stop.")
     try:
         while not stop.wait(0.5):
