@@ -254,7 +254,7 @@ def test_paginate_a_reply_without_data_is_exit_8(respx_mock, cli, logged_in):
     respx_mock.get("/integrations/wms").respond(200, json={"integrations": []})
     r = cli("api", "/integrations/wms", "--paginate")
     assert r.exit_code == 8 and r.stdout == ""
-    assert "no pages to follow" in r.stderr and "drop --paginate" in r.stderr
+    assert "no 'data' list" in r.stderr and "drop --paginate" in r.stderr
 
 
 # -- retries and Idempotency-Key -------------------------------------------------------------------------

@@ -177,6 +177,15 @@ def test_iter_pages_rejects_a_body_without_data_list(api: respx.MockRouter, clie
     assert info.value.exit_code == ExitCode.NETWORK
 
 
+def test_iter_pages_stops_a_server_that_repeats_its_token(api: respx.MockRouter, client: TrackstarClient) -> None:
+    route = api.get("/wms/orders").respond(200, json={"data": [{"id": 1}], "next_token": "again"})
+    pages = []
+    with pytest.raises(MalformedResponseError, match="same next_token twice"):
+        for page in client.iter_pages("/wms/orders"):
+            pages.append(page)
+    assert len(pages) == 2 and route.call_count == 2  # no endless loop
+
+
 # -- retries and their delays ----------------------------------------------------------------------
 
 

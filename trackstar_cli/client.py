@@ -234,13 +234,20 @@ class TrackstarClient:
         }
 
     def iter_pages(
-        self, path: str, params: Mapping[str, str] | None = None, *, access_token: str | None = None
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        access_token: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield each page's `data` list, following next_token -> page_token with every filter repeated."""
+        """Yield each page's `data` list, following next_token -> page_token with every filter repeated.
+        A server that hands out the same token twice would loop forever: that stops with an error."""
         query = dict(params or {})
         query.pop("page_token", None)
+        seen: set[str] = set()
         while True:
-            body = self.request("GET", path, params=query, access_token=access_token)
+            body = self.request("GET", path, params=query, access_token=access_token, headers=headers)
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                 raise MalformedResponseError(
                     f"unexpected reply from GET {path}: no 'data' list", status_code=200, body=body
@@ -249,6 +256,11 @@ class TrackstarClient:
             token = body.get("next_token")
             if not token:
                 return
+            if str(token) in seen:
+                raise MalformedResponseError(
+                    f"GET {path} answered the same next_token twice; stopped paging", status_code=200
+                )
+            seen.add(str(token))
             query["page_token"] = str(token)
 
     # -- internals -----------------------------------------------------------------------------------

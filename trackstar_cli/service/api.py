@@ -147,29 +147,14 @@ def iter_items(
     svc: Services, req: ApiRequest, *, connection: str | None = None, connection_given: bool = False
 ) -> Iterator[dict[str, Any]]:
     """Every `data` item of every page, following next_token → page_token with all parameters repeated."""
-    client = svc.client()
     token = _access_token(svc, req, connection, connection_given)
-    query = dict(req.params)
-    seen: set[str] = set()
-    while True:
-        body = client.request("GET", req.path, params=query, access_token=token, headers=req.headers or None)
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise MalformedResponseError(
-                f"GET {req.path} did not answer with a 'data' list, so there are no pages to follow",
-                status_code=200,
-                body=body,
-                hint="drop --paginate to see the reply as it is",
-            )
-        yield from body["data"]
-        next_token = body.get("next_token")
-        if not next_token:
-            return
-        if str(next_token) in seen:
-            raise MalformedResponseError(
-                f"GET {req.path} answered the same next_token twice; stopped paging", status_code=200
-            )
-        seen.add(str(next_token))
-        query["page_token"] = str(next_token)
+    pages = svc.client().iter_pages(req.path, req.params, access_token=token, headers=req.headers or None)
+    try:
+        for page in pages:
+            yield from page
+    except MalformedResponseError as exc:
+        exc.hint = exc.hint or "drop --paginate to see the reply as it is"
+        raise
 
 
 def parse_headers(raw_headers: Sequence[str]) -> dict[str, str]:
