@@ -1,0 +1,89 @@
+"""The JSON shapes scripts rely on (README, "Output formats"): keys pinned here, so a change is deliberate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from trackstar_cli.emulator import Emulator
+
+CONNECTION_KEYS = {
+    "connection_id",
+    "alias",
+    "integration_name",
+    "customer_id",
+    "available_actions",
+    "profile",
+    "default",
+    "created_at",
+    "updated_at",
+}
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with Emulator(port=0, seed=5) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def connected(cli, emu, monkeypatch):
+    monkeypatch.setenv("TRACKSTAR_BASE_URL", emu.url)
+    monkeypatch.setenv("TRACKSTAR_API_KEY", emu.api_key)
+    code = emu.issue_auth_code(cli("link-token").stdout.strip(), "sandbox")
+    exchanged = cli("exchange", code, "--name", "sbx", "--json")
+    assert exchanged.exit_code == 0, exchanged.stderr
+    return exchanged.json()
+
+
+def test_exchange_and_connections(cli, connected):
+    assert set(connected) == CONNECTION_KEYS | {"access_token"}
+    assert connected["access_token"].startswith("****")
+    [listed] = cli("connections", "list", "--json").json()
+    assert set(listed) == CONNECTION_KEYS
+    assert set(cli("connections", "show", "sbx", "--json").json()) == CONNECTION_KEYS
+
+
+def test_link_token_and_auth_status(cli, connected):
+    assert set(cli("link-token", "--json").json()) == {"link_token"}
+    status = cli("auth", "status", "--json").json()
+    assert set(status) == {
+        "profile",
+        "base_url",
+        "base_url_source",
+        "logged_in",
+        "key_source",
+        "api_key",
+        "keyring_backend",
+        "keyring_error",
+    }
+
+
+def test_lists_are_the_api_objects_and_fan_out_adds_two_keys(cli, emu, connected):
+    import httpx
+
+    api = httpx.get(
+        f"{emu.url}/wms/inventory",
+        params={"limit": "3"},
+        headers={"x-trackstar-api-key": emu.api_key, "x-trackstar-access-token": _token(cli)},
+    ).json()["data"]
+    assert cli("inventory", "list", "--limit", "3", "--json").json() == api
+    merged = cli("inventory", "list", "--all-connections", "--limit", "3", "--json").json()
+    assert [{k: v for k, v in row.items() if k not in ("connection_id", "integration_name")} for row in merged] == api
+    assert all(row["integration_name"] == "sandbox" for row in merged)
+
+
+def test_inventory_summary_rows(cli, connected):
+    [row] = cli("inventory", "summary", "--sku", "TSH-RED-000000", "--json").json()
+    assert set(row) == {"sku", "name", "onhand", "fulfillable", "committed", "unfulfillable", "awaiting", "locations"}
+    assert set(row["locations"][0]) == {"connection_id", "integration_name", "warehouse_id", "onhand", "fulfillable"}
+
+
+def _token(cli) -> str:
+    import sqlite3
+
+    from trackstar_cli.config import resolve_paths
+
+    with sqlite3.connect(resolve_paths().database) as db:
+        return str(db.execute("SELECT access_token FROM connections").fetchone()[0])
