@@ -43,6 +43,9 @@ def test_exchange_and_connections(cli, connected):
     [listed] = cli("connections", "list", "--json").json()
     assert set(listed) == CONNECTION_KEYS
     assert set(cli("connections", "show", "sbx", "--json").json()) == CONNECTION_KEYS
+    generated = cli("sandbox", "generate", "--json")
+    assert generated.exit_code == 0, generated.stderr
+    assert set(generated.json()) == CONNECTION_KEYS | {"access_token"}
 
 
 def test_link_token_and_auth_status(cli, connected):
