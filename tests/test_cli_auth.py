@@ -110,3 +110,21 @@ def test_keyring_failure_is_a_clear_error(cli, monkeypatch):
     assert "error: the OS keyring failed to read the API key: no keyring backend is available" in r.stderr
     assert "TRACKSTAR_API_KEY" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_login_prompt_goes_to_stderr_and_hides_the_key(cli, isolated, monkeypatch):
+    monkeypatch.setattr("trackstar_cli.commands._common.stdin_is_tty", lambda: True)
+    monkeypatch.setattr("typer.prompt", _fake_prompt)
+    r = cli("auth", "login", "--no-verify")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == ""
+    assert isolated.items[("trackstar-cli", "api-key:default")] == "sk_prompted_0123456789"
+    assert _fake_prompt.calls == [("Trackstar API key", True, True)]
+
+
+def _fake_prompt(text: str, *, hide_input: bool = False, err: bool = False) -> str:
+    _fake_prompt.calls.append((text, hide_input, err))  # type: ignore[attr-defined]
+    return "sk_prompted_0123456789\n"
+
+
+_fake_prompt.calls = []  # type: ignore[attr-defined]

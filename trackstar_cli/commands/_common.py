@@ -20,6 +20,7 @@ __all__ = [
     "fmt_of",
     "read_secret",
     "services",
+    "stdin_is_tty",
 ]
 
 
@@ -61,6 +62,10 @@ def fmt_of(fmt: Format | None, json_: bool) -> str:
     return output.resolve_format(fmt.value if fmt else None, json_)
 
 
+def stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
 def read_secret(*, use_stdin: bool, prompt: str, flag: str) -> str:
     """A secret from standard input (--stdin) or a hidden prompt; never from argv."""
     if use_stdin:
@@ -68,9 +73,9 @@ def read_secret(*, use_stdin: bool, prompt: str, flag: str) -> str:
         if not value:
             raise UsageError(f"nothing was read from standard input for {flag}")
         return value
-    if not sys.stdin.isatty():
+    if not stdin_is_tty():
         raise UsageError(
             "standard input is not a terminal, so there is nothing to prompt on",
             hint=f"pipe the secret in and pass {flag}",
         )
-    return str(typer.prompt(prompt, hide_input=True)).strip()
+    return str(typer.prompt(prompt, hide_input=True, err=True)).strip()  # the prompt is not data: stderr

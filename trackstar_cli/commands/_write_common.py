@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import fmt_of, services
+from trackstar_cli.commands._common import fmt_of, services, stdin_is_tty
 from trackstar_cli.errors import ExitCode, UsageError
 from trackstar_cli.resources import Column
 
@@ -124,10 +124,6 @@ def _read_data(value: str | None) -> tuple[str | None, str]:
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read --data file {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return value, "--data"
-
-
-def stdin_is_tty() -> bool:
-    return sys.stdin.isatty()
 
 
 def _confirm(plan: "WritePlan") -> bool:
