@@ -132,3 +132,33 @@ def add_connection(
             alias=alias,
             available_actions=["get_inventory"],
         )
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Any]:
+    """A real emulator on 127.0.0.1 for the test module (override the fixture for other seeds or sizes)."""
+    from trackstar_cli.emulator import Emulator
+
+    with Emulator(port=0, seed=3) as server:
+        yield server
+
+
+@pytest.fixture
+def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The module's emulator with TRACKSTAR_BASE_URL and TRACKSTAR_API_KEY pointing at it and no fault queued."""
+    import httpx
+
+    monkeypatch.setenv("TRACKSTAR_BASE_URL", emulator.url)
+    monkeypatch.setenv("TRACKSTAR_API_KEY", emulator.api_key)
+    httpx.delete(f"{emulator.url}/_emulator/faults")
+    return emulator
+
+
+def connect(cli: Any, emu: Any, integration: str = "sandbox", name: str = "wh") -> dict[str, Any]:
+    """Link a WMS as a customer would and exchange the code; returns `exchange --json --show-token`."""
+    token = cli("link-token")
+    assert token.exit_code == 0, token.stderr
+    code = emu.issue_auth_code(token.stdout.strip(), integration)
+    done = cli("exchange", code, "--name", name, "--json", "--show-token")
+    assert done.exit_code == 0, done.stderr
+    return dict(done.json())

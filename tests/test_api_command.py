@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from tests.conftest import API_KEY, BASE, TOKEN, add_connection
+from tests.conftest import API_KEY, BASE, TOKEN, add_connection, connect
 from trackstar_cli.service.api import needs_access_token, prepare
 
 INVENTORY = {"data": [{"id": "inv_1", "sku": "A"}], "next_token": None, "total_count": 1}
@@ -406,22 +406,6 @@ def emulator() -> Iterator[Any]:
 
     with Emulator(port=0, size=23) as emu:
         yield emu
-
-
-@pytest.fixture
-def emu(emulator, monkeypatch):
-    monkeypatch.setenv("TRACKSTAR_BASE_URL", emulator.url)
-    monkeypatch.setenv("TRACKSTAR_API_KEY", emulator.api_key)
-    return emulator
-
-
-def connect(cli: Any, emu: Any, integration: str = "sandbox", name: str = "wh") -> str:
-    token = cli("link-token")
-    assert token.exit_code == 0, token.stderr
-    code = emu.issue_auth_code(token.stdout.strip(), integration)
-    done = cli("exchange", code, "--name", name, "--json")
-    assert done.exit_code == 0, done.stderr
-    return str(done.json()["connection_id"])
 
 
 def test_e2e_key_only_calls_work_without_a_connection(cli, emu):

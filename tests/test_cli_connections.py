@@ -25,22 +25,13 @@ def test_list_never_shows_tokens(cli):
         assert TOKEN not in r.stdout + r.stderr
 
 
-def test_list_json_contract(cli):
+def test_use_marks_the_default(cli):
     add_connection("conn_1", alias="acme")
+    add_connection("conn_2")
     cli("connections", "use", "acme")
-    [row] = cli("connections", "list", "--json").json()
-    assert set(row) == {
-        "connection_id",
-        "alias",
-        "integration_name",
-        "customer_id",
-        "available_actions",
-        "profile",
-        "default",
-        "created_at",
-        "updated_at",
-    }
-    assert row["default"] is True
+    rows = {row["connection_id"]: row["default"] for row in cli("connections", "list", "--json").json()}
+    assert rows == {"conn_1": True, "conn_2": False}
+    assert "│ *" in cli("connections", "list", "-o", "table").stdout
 
 
 def test_show_by_alias_and_unknown(cli):

@@ -3,43 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.conftest import add_connection
-from trackstar_cli.emulator import Emulator
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator(port=0, seed=3) as emulator:
-        yield emulator
+from tests.conftest import add_connection, connect
 
 
 @pytest.fixture
-def env(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    monkeypatch.setenv("TRACKSTAR_BASE_URL", emu.url)
-    monkeypatch.setenv("TRACKSTAR_API_KEY", emu.api_key)
-    httpx.delete(f"{emu.url}/_emulator/faults")
-    return emu
+def two(cli, emu) -> dict[str, str]:
+    return {
+        "sb": connect(cli, emu, "shipbob", "sb")["connection_id"],
+        "ext": connect(cli, emu, "extensiv-3pl-central", "ext")["connection_id"],
+    }
 
 
-def connect(cli, emu: Emulator, integration: str, name: str) -> str:
-    token = cli("link-token").stdout.strip()
-    code = emu.issue_auth_code(token, integration)
-    r = cli("exchange", code, "--name", name, "--json")
-    assert r.exit_code == 0, r.stderr
-    return str(r.json()["connection_id"])
-
-
-@pytest.fixture
-def two(cli, env) -> dict[str, str]:
-    return {"sb": connect(cli, env, "shipbob", "sb"), "ext": connect(cli, env, "extensiv-3pl-central", "ext")}
-
-
-def test_rows_are_merged_and_tagged_with_their_connection(cli, env, two):
+def test_rows_are_merged_and_tagged_with_their_connection(cli, emu, two):
     r = cli("inventory", "list", "--all-connections", "--json")
     assert r.exit_code == 0, r.stderr
     rows = r.json()
@@ -49,14 +28,14 @@ def test_rows_are_merged_and_tagged_with_their_connection(cli, env, two):
     assert {x["integration_name"] for x in rows} == {"shipbob", "extensiv-3pl-central"}
 
 
-def test_unsupported_endpoint_is_skipped_with_a_note(cli, env, two):
+def test_unsupported_endpoint_is_skipped_with_a_note(cli, emu, two):
     r = cli("returns", "list", "--all-connections", "--json")
     assert r.exit_code == 0, r.stderr
     assert r.json() and {x["connection_id"] for x in r.json()} == {two["sb"]}
     assert "ext (extensiv-3pl-central) skipped: Endpoint get_returns is not implemented" in r.stderr
 
 
-def test_one_failing_connection_gives_partial_exit_9(cli, env, two):
+def test_one_failing_connection_gives_partial_exit_9(cli, emu, two):
     add_connection("conn_broken", alias="broken", token="tok_revoked_0000000000", integration="shipbob")
     r = cli("warehouses", "list", "--connections", "sb,broken", "--json")
     assert r.exit_code == 9
@@ -65,14 +44,14 @@ def test_one_failing_connection_gives_partial_exit_9(cli, env, two):
     assert "tok_revoked_0000000000" not in r.stderr
 
 
-def test_all_connections_failing_gives_their_exit_code(cli, env):
+def test_all_connections_failing_gives_their_exit_code(cli, emu):
     add_connection("conn_broken", alias="broken", token="tok_revoked_0000000000")
     r = cli("warehouses", "list", "--connections", "broken")
     assert r.exit_code == 3
 
 
-def test_a_rate_limited_connection_is_retried_while_others_stream(cli, env, two):
-    httpx.post(f"{env.url}/_emulator/faults", json={"kind": "429", "count": 2, "path": "/wms/inventory"})
+def test_a_rate_limited_connection_is_retried_while_others_stream(cli, emu, two):
+    httpx.post(f"{emu.url}/_emulator/faults", json={"kind": "429", "count": 2, "path": "/wms/inventory"})
     r = cli("inventory", "list", "--all-connections", "--json", "--page-size", "50", "--verbose")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.count("< 429") == 2
@@ -80,14 +59,14 @@ def test_a_rate_limited_connection_is_retried_while_others_stream(cli, env, two)
     assert len(r.json()) == expected
 
 
-def test_table_has_a_connection_column_and_limit_is_total(cli, env, two):
+def test_table_has_a_connection_column_and_limit_is_total(cli, emu, two):
     r = cli("inventory", "list", "-A", "-o", "csv", "--limit", "3")
     lines = r.stdout.splitlines()
     assert lines[0].startswith("connection,sku,")
     assert len(lines) == 4 and all(line.split(",")[0] in {"sb", "ext"} for line in lines[1:])
 
 
-def test_selection_errors(cli, env, two):
+def test_selection_errors(cli, emu, two):
     assert cli("inventory", "list", "--connections", "sb,ghost").exit_code == 4
     r = cli("inventory", "list", "--connections", "sb", "-c", "ext")
     assert r.exit_code == 2 and "--connections" in r.stderr
@@ -95,7 +74,7 @@ def test_selection_errors(cli, env, two):
     assert r.exit_code == 2
 
 
-def test_summary_adds_up_across_connections_and_warehouses(cli, env, two):
+def test_summary_adds_up_across_connections_and_warehouses(cli, emu, two):
     items = cli("inventory", "list", "-A", "--json").json()
     summary = cli("inventory", "summary", "--json")
     assert summary.exit_code == 0, summary.stderr
@@ -108,7 +87,7 @@ def test_summary_adds_up_across_connections_and_warehouses(cli, env, two):
     assert {loc["connection_id"] for loc in rows[sku]["locations"]} == {i["connection_id"] for i in same}
 
 
-def test_summary_filters_by_sku_and_warehouse(cli, env, two):
+def test_summary_filters_by_sku_and_warehouse(cli, emu, two):
     items = cli("inventory", "list", "-c", "sb", "--json", "--limit", "1").json()
     sku = items[0]["sku"]
     wh = sorted(items[0]["inventory_by_warehouse_id"])[0]
@@ -120,7 +99,7 @@ def test_summary_filters_by_sku_and_warehouse(cli, env, two):
     assert f"sb/{wh}" in table.stdout
 
 
-def test_orders_packs(cli, env, two):
+def test_orders_packs(cli, emu, two):
     order = cli("orders", "list", "-c", "sb", "--limit", "1", "--json").json()[0]
     r = cli("orders", "packs", order["id"], "-c", "sb", "--json")
     assert r.exit_code == 0, r.stderr
@@ -128,11 +107,11 @@ def test_orders_packs(cli, env, two):
     assert cli("orders", "packs", "ord_missing", "-c", "sb").exit_code == 4
 
 
-def test_every_resource_lists_and_gets_against_the_emulator(cli, env):
+def test_every_resource_lists_and_gets_against_the_emulator(cli, emu):
     from trackstar_cli.commands.resources import PLACEMENT
     from trackstar_cli.resources import RESOURCES
 
-    connect(cli, env, "sandbox", "sbx")  # the sandbox implements every read
+    connect(cli, emu, "sandbox", "sbx")  # the sandbox implements every read
     warehouse = cli("warehouses", "list", "-c", "sbx", "--json").json()[0]["id"]
     for name, (group, sub) in PLACEMENT.items():
         args = [group, sub] if sub else [group, "list"]

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-
-from trackstar_cli.emulator import Emulator
 
 CONNECTION_KEYS = {
     "connection_id",
@@ -21,16 +17,8 @@ CONNECTION_KEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator(port=0, seed=5) as emulator:
-        yield emulator
-
-
 @pytest.fixture
-def connected(cli, emu, monkeypatch):
-    monkeypatch.setenv("TRACKSTAR_BASE_URL", emu.url)
-    monkeypatch.setenv("TRACKSTAR_API_KEY", emu.api_key)
+def connected(cli, emu):
     code = emu.issue_auth_code(cli("link-token").stdout.strip(), "sandbox")
     exchanged = cli("exchange", code, "--name", "sbx", "--json")
     assert exchanged.exit_code == 0, exchanged.stderr

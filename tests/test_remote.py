@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from tests.conftest import API_KEY, BASE, SHARED, TOKEN, add_connection
+from tests.conftest import API_KEY, BASE, SHARED, TOKEN, add_connection, connect
 from trackstar_cli.commands.remote import IntegrationType, SandboxType
 from trackstar_cli.emulator import Emulator
 from trackstar_cli.errors import UsageError
@@ -294,20 +294,10 @@ def test_integrations_send_a_token_only_with_connection(respx_mock, cli, logged_
 
 
 @pytest.fixture
-def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+def emulator() -> Iterator[Emulator]:
+    """A fresh emulator per test: these tests delete and reconcile connections."""
     with Emulator(port=0) as server:
-        monkeypatch.setenv("TRACKSTAR_BASE_URL", server.url)
-        monkeypatch.setenv("TRACKSTAR_API_KEY", server.api_key)
         yield server
-
-
-def connect(cli: Any, emu: Emulator, integration: str, name: str) -> dict[str, Any]:
-    token = cli("link-token")
-    assert token.exit_code == 0, token.stderr
-    code = emu.issue_auth_code(token.stdout.strip(), integration)
-    done = cli("exchange", code, "--name", name, "--json", "--show-token")
-    assert done.exit_code == 0, done.stderr
-    return dict(done.json())
 
 
 def test_e2e_reconcile_finds_gone_and_unknown_connections(cli, emu):

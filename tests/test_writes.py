@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import respx
 
-from tests.conftest import API_KEY, BASE, TOKEN, add_connection
+from tests.conftest import API_KEY, BASE, TOKEN, add_connection, connect
 from trackstar_cli.client import TrackstarClient
-from trackstar_cli.emulator import Emulator
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 ADDRESS = {"address1": "1 Main St", "city": "Springfield", "state": "IL", "postal_code": "62701", "country": "US"}
@@ -378,27 +376,6 @@ def test_every_write_command_is_registered(cli):
 # -- end to end against the emulator ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with Emulator(port=0, seed=3) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    monkeypatch.setenv("TRACKSTAR_BASE_URL", emulator.url)
-    monkeypatch.setenv("TRACKSTAR_API_KEY", emulator.api_key)
-    httpx.delete(f"{emulator.url}/_emulator/faults")
-    return emulator
-
-
-def connect(cli: Any, integration: str = "sandbox", name: str = "wh") -> None:
-    token = cli("link-token").stdout.strip()
-    code = cli("emulator", "auth-code", "--link-token", token, "--integration", integration).stdout.strip()
-    r = cli("exchange", code, "--name", name, "--json")
-    assert r.exit_code == 0, r.stderr
-
-
 def get(cli: Any, *args: str) -> Any:
     r = cli(*args, "--json")
     assert r.exit_code == 0, r.stderr
@@ -415,7 +392,7 @@ def create_order(cli: Any, number: str, sku: str, *extra: str) -> Any:
 
 
 def test_e2e_create_then_cancel_changes_later_reads(cli, emu):
-    connect(cli)
+    connect(cli, emu)
     sku = first_sku(cli)
     r = create_order(cli, "E2E-1", sku)
     assert r.exit_code == 0, r.stderr
@@ -430,7 +407,7 @@ def test_e2e_create_then_cancel_changes_later_reads(cli, emu):
 
 
 def test_e2e_adjust_changes_onhand(cli, emu):
-    connect(cli)
+    connect(cli, emu)
     item = get(cli, "inventory", "list", "--limit", "1")[0]
     warehouse = sorted(item["inventory_by_warehouse_id"])[0]
     r = cli("inventory", "adjust", item["id"], "--quantity", "5", "--type", "increase", "--warehouse", warehouse)
@@ -448,7 +425,7 @@ def test_e2e_adjust_changes_onhand(cli, emu):
 
 @pytest.mark.parametrize("kind", ["503", "drop"])
 def test_e2e_a_retried_create_applies_once(cli, emu, kind):
-    connect(cli)
+    connect(cli, emu)
     sku = first_sku(cli)
     httpx.post(f"{emu.url}/_emulator/faults", json={"kind": kind, "count": 1, "path": "/wms/orders"})
     r = cli("--verbose", "orders", "create", "--order-number", f"RETRY-{kind}", "--line", f"{sku}:1",
@@ -459,7 +436,7 @@ def test_e2e_a_retried_create_applies_once(cli, emu, kind):
 
 
 def test_e2e_a_lost_reply_is_repeated_with_its_key_and_applies_once(cli, emu):
-    connect(cli)
+    connect(cli, emu)
     sku = first_sku(cli)
     # `malformed` cuts the real reply in half: the order exists but the client cannot read the answer.
     httpx.post(f"{emu.url}/_emulator/faults", json={"kind": "malformed", "count": 1, "path": "/wms/orders"})
@@ -475,7 +452,7 @@ def test_e2e_a_lost_reply_is_repeated_with_its_key_and_applies_once(cli, emu):
 
 
 def test_e2e_tags_inbound_receive_and_return(cli, emu):
-    connect(cli)
+    connect(cli, emu)
     sku = first_sku(cli)
     warehouse = get(cli, "warehouses", "list", "--limit", "1")[0]["id"]
     assert cli("tags", "set", "warehouses", warehouse, "main", "region=eu").exit_code == 0
@@ -501,7 +478,7 @@ def test_e2e_tags_inbound_receive_and_return(cli, emu):
 
 
 def test_e2e_unsupported_write_is_exit_7_and_live_wms_needs_yes(cli, emu):
-    connect(cli, "extensiv-3pl-central", name="ext")
+    connect(cli, emu, "extensiv-3pl-central", name="ext")
     item = get(cli, "inventory", "list", "--limit", "1")[0]
     args = ("inventory", "adjust", item["id"], "--quantity", "1", "--type", "increase", "--warehouse", "wh_00000001")
     refused = cli(*args)
@@ -513,7 +490,7 @@ def test_e2e_unsupported_write_is_exit_7_and_live_wms_needs_yes(cli, emu):
 
 
 def test_e2e_validation_errors_come_back_as_exit_6(cli, emu):
-    connect(cli)
+    connect(cli, emu)
     r = cli("orders", "create", "--order-number", "NOADDR", "--line", "prod_00000001:1")
     assert r.exit_code == 6
     assert "ship_to_address" in r.stderr
