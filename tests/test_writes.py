@@ -359,7 +359,10 @@ def test_formats_table_csv_ndjson(respx_mock, cli, sandbox):
     assert "Adjusted inventory item inv_1 on connection sb (sandbox)." in table.stderr
     assert re.search(r"^onhand\s+7$", table.stdout, flags=re.M)
     csv = cli(*args, "-o", "csv")
-    assert csv.stdout.splitlines() == ["id,sku,onhand,fulfillable,committed,unfulfillable", "inv_1,A1,7,5,2,0"]
+    assert csv.stdout.splitlines() == [
+        "id,sku,onhand,fulfillable,committed,unfulfillable,awaiting",
+        "inv_1,A1,7,5,2,0,",
+    ]
     nd = cli(*args, "-o", "ndjson")
     assert nd.stdout.count("\n") == 1 and json.loads(nd.stdout) == envelope(item)
 

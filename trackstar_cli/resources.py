@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "DATE_OPS",
     "FILTER_OPS",
+    "QUANTITY_COLUMNS",
     "RESOURCES",
     "STRING_OPS",
     "Column",
@@ -83,6 +84,11 @@ def _c(header: str, path: str, numeric: bool = False) -> Column:
     return Column(header, path, numeric)
 
 
+# The quantities of an inventory item (and of each of its warehouses), in the order operators read them.
+QUANTITY_COLUMNS: tuple[Column, ...] = tuple(
+    Column(name, name, True) for name in ("onhand", "fulfillable", "committed", "unfulfillable", "awaiting")
+)
+
 RESOURCES: dict[str, Resource] = {
     r.name: r
     for r in (
@@ -92,15 +98,7 @@ RESOURCES: dict[str, Resource] = {
             "inventory_id",
             "get_inventory",
             {**_WITH_CUSTOMER, "active": ("eq",), "sku": SKU_OPS},
-            (
-                _c("sku", "sku"),
-                _c("name", "name"),
-                _c("onhand", "onhand", True),
-                _c("fulfillable", "fulfillable", True),
-                _c("committed", "committed", True),
-                _c("unfulfillable", "unfulfillable", True),
-                _c("awaiting", "awaiting", True),
-            ),
+            (_c("sku", "sku"), _c("name", "name"), *QUANTITY_COLUMNS),
         ),
         Resource(
             "inventory-ledger",

@@ -14,7 +14,7 @@ import typer
 from trackstar_cli import output
 from trackstar_cli.commands._common import fmt_of, services, stdin_is_tty
 from trackstar_cli.errors import ExitCode, UsageError
-from trackstar_cli.resources import Column
+from trackstar_cli.resources import QUANTITY_COLUMNS, Column
 
 if TYPE_CHECKING:
     from trackstar_cli.service.writes import WritePlan, WriteResult
@@ -91,14 +91,7 @@ _SUMMARY: dict[str, tuple[Column, ...]] = {
         Column("trackstar_tags", "trackstar_tags"),
     ),
     "products": (Column("id", "id"), Column("sku", "sku"), Column("name", "name"), Column("gtin", "gtin")),
-    "inventory": (
-        Column("id", "id"),
-        Column("sku", "sku"),
-        Column("onhand", "onhand", True),
-        Column("fulfillable", "fulfillable", True),
-        Column("committed", "committed", True),
-        Column("unfulfillable", "unfulfillable", True),
-    ),
+    "inventory": (Column("id", "id"), Column("sku", "sku"), *QUANTITY_COLUMNS),
     "inbound-shipments": (
         Column("id", "id"),
         Column("purchase_order_number", "purchase_order_number"),

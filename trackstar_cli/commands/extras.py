@@ -10,7 +10,7 @@ import typer
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
 from trackstar_cli.commands.resources import build_query, finish_fan_out
-from trackstar_cli.resources import RESOURCES, Column
+from trackstar_cli.resources import QUANTITY_COLUMNS, RESOURCES, Column
 from trackstar_cli.service.fanout import FanOut, select_connections, summarize_inventory
 
 __all__ = ["add_commands"]
@@ -64,15 +64,7 @@ def _summary_command() -> Callable[..., None]:
     return inventory_summary
 
 
-SUMMARY_COLUMNS = (
-    Column("sku", "sku"),
-    Column("name", "name"),
-    Column("onhand", "onhand", True),
-    Column("fulfillable", "fulfillable", True),
-    Column("committed", "committed", True),
-    Column("awaiting", "awaiting", True),
-    Column("where (onhand)", "_where"),
-)
+SUMMARY_COLUMNS = (Column("sku", "sku"), Column("name", "name"), *QUANTITY_COLUMNS, Column("where (onhand)", "_where"))
 
 
 def _packs_command() -> Callable[..., None]:

@@ -16,7 +16,7 @@ import typer
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
 from trackstar_cli.errors import ExitCode, TrackstarError, UsageError
-from trackstar_cli.resources import RESOURCES, Column, Resource
+from trackstar_cli.resources import QUANTITY_COLUMNS, RESOURCES, Column, Resource
 from trackstar_cli.service import Connection, ListQuery, Services, parse_since, warehouse_rows
 from trackstar_cli.service.fanout import ConnectionOutcome, FanOut, select_connections
 
@@ -95,15 +95,7 @@ GROUP_HELP = {
     "labor-activities": "Labor activities: picks, packs, put-aways … (GET /wms/labor-activities).",
 }
 
-BY_WAREHOUSE_COLUMNS = (
-    Column("sku", "sku"),
-    Column("warehouse_id", "warehouse_id"),
-    Column("onhand", "onhand", True),
-    Column("fulfillable", "fulfillable", True),
-    Column("committed", "committed", True),
-    Column("unfulfillable", "unfulfillable", True),
-    Column("awaiting", "awaiting", True),
-)
+BY_WAREHOUSE_COLUMNS = (Column("sku", "sku"), Column("warehouse_id", "warehouse_id"), *QUANTITY_COLUMNS)
 
 
 def _opt(annotation: Any, default: Any, *decls: str, **kw: Any) -> tuple[Any, Any]:
