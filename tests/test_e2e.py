@@ -211,3 +211,27 @@ def test_debug_traceback_never_shows_secrets(env):
         [(token,)] = db.execute("SELECT access_token FROM connections").fetchall()
     for secret in ("SECRET~4242", token):
         assert secret not in r.stderr + r.stdout
+
+
+def test_emulator_serve_stops_cleanly_on_ctrl_c(tmp_path):
+    proc = subprocess.Popen(
+        [str(BIN), "emulator", "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    assert first.startswith("Trackstar emulator listening on http://127.0.0.1:")
+    url = first.split()[-1]
+    assert httpx.get(f"{url}/_emulator/health").json() == {"ok": True}
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "Emulator stopped." in err and "Traceback" not in err
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/_emulator/health")
+
+
+def test_emulator_serve_on_a_busy_port_is_a_clear_error(emulator):
+    port = emulator["url"].rsplit(":", 1)[1]
+    r = subprocess.run([str(BIN), "emulator", "serve", "--port", port], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}") and "--port 0" in r.stderr
