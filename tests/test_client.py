@@ -722,3 +722,18 @@ def test_unusable_ca_bundle_is_a_config_error(tmp_path: Path, content: str) -> N
         TrackstarClient(API_KEY, base_url=BASE, ca_bundle=str(bundle))
     assert str(bundle) in info.value.message
     assert info.value.exit_code == ExitCode.USAGE
+
+
+def test_a_get_whose_body_is_not_json_is_asked_again(api: respx.MockRouter, client: TrackstarClient) -> None:
+    route = api.get("/wms/orders").mock(
+        side_effect=[httpx.Response(200, content=b'{"data": [{"id"'), httpx.Response(200, json={"data": []})]
+    )
+    assert client.request("GET", "/wms/orders") == {"data": []}
+    assert route.call_count == 2
+
+
+def test_a_write_whose_body_is_not_json_is_not_repeated(api: respx.MockRouter, client: TrackstarClient) -> None:
+    route = api.post("/wms/orders").respond(200, content=b"<html>oops")
+    with pytest.raises(MalformedResponseError):
+        client.request("POST", "/wms/orders", json_body={"a": 1}, headers={"Idempotency-Key": "k1"})
+    assert route.call_count == 1

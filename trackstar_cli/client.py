@@ -188,10 +188,20 @@ class TrackstarClient:
 
         `retry` says whether repeating the request is harmless; by default only GETs and requests with an
         Idempotency-Key are repeated after they may have reached the server."""
-        response = self.send(
-            method, path, params=params, json_body=json_body, access_token=access_token, retry=retry, headers=headers
-        )
-        return self._decode(response)
+        attempt = 0
+        options: dict[str, Any] = {"params": params, "json_body": json_body, "access_token": access_token}
+        while True:
+            response = self.send(method, path, retry=retry, headers=headers, **options)
+            try:
+                return self._decode(response)
+            except MalformedResponseError:
+                # A cut or garbled body: asking again is harmless for a GET, and only for a GET.
+                if method.upper() != "GET" or attempt >= self.max_retries:
+                    raise
+                delay = self._backoff(attempt)
+                self._note(f"retrying in {delay:.2f}s (the reply was not JSON)")
+                self._sleep(delay)
+                attempt += 1
 
     def send(
         self,
