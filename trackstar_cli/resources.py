@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "DATE_OPS",
     "FILTER_OPS",
+    "NULL_LITERALS",
     "QUANTITY_COLUMNS",
     "RESOURCES",
     "STRING_OPS",
@@ -41,6 +42,11 @@ FILTER_OPS: tuple[str, ...] = (
     "in-insensitive",
     "contains-insensitive",
 )
+
+# Write bodies: "All fields in the write body are non-nullable … This includes null string literals such as
+# "null", "none", or any similar variation" (Trackstar's programmatic-writes guide) → 422. The CLI checks
+# before sending; the emulator answers 422.
+NULL_LITERALS: frozenset[str] = frozenset({"null", "none", "nil", "undefined", "nan"})
 
 # Every WMS list endpoint accepts these (plus `limit`, `page_token` and `ids[in]`).
 _STANDARD: dict[str, tuple[str, ...]] = {"created_date": DATE_OPS, "updated_date": DATE_OPS}

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from trackstar_cli.resources import NULL_LITERALS
+
 from .core import validation_error
 
 __all__ = ["F", "Schema", "dotted_fields", "reject_nulls", "validate_body"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
-# "null", "None", "NULL", "nil", "undefined": the docs forbid "null string literals … or any similar variation".
-_NULL_LITERALS = frozenset({"null", "none", "nil", "undefined", "nan"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def reject_nulls(value: Any, path: str = "") -> dict[str, list[str]]:
     elif isinstance(value, str):
         if not value.strip():
             problems[path] = ["Field may not be empty."]
-        elif value.strip().lower() in _NULL_LITERALS:
+        elif value.strip().lower() in NULL_LITERALS:
             problems[path] = ["Field may not be a null literal."]
     elif isinstance(value, dict):
         for key, item in value.items():

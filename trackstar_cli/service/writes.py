@@ -15,7 +15,6 @@ in between; the confirmation arrives here as a bool, never as a prompt.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,30 +30,23 @@ from trackstar_cli.errors import (
 )
 from trackstar_cli.resources import RESOURCES
 from trackstar_cli.service.core import ListQuery
+from trackstar_cli.service.write_body import check_body, parse_data, parse_lines, parse_tags
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
     from trackstar_cli.store import Connection
 
 __all__ = [
-    "NULL_LITERALS",
     "TAGGABLE",
     "WRITE_OPS",
     "WriteOp",
     "WritePlan",
     "WriteResult",
-    "check_body",
     "describe_write",
-    "null_problems",
-    "parse_data",
-    "parse_lines",
-    "parse_tags",
     "plan_write",
     "send_write",
 ]
 
-# The docs forbid "null string literals such as "null", "none", or any similar variation" (api-notes §6.1).
-NULL_LITERALS = frozenset({"null", "none", "nil", "undefined", "nan"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: it travels in an HTTP header; ≤255 per the docs
 SANDBOX = "sandbox"
 TAGGABLE = ("inventory", "products", "orders", "inbound-shipments", "returns", "warehouses")
@@ -140,98 +132,6 @@ class WriteResult:
     def id(self) -> str | None:
         value = self.envelope.get("id")
         return None if value is None else str(value)
-
-
-# -- local checks ----------------------------------------------------------------------------------------
-
-
-def parse_data(text: str, source: str = "--data") -> dict[str, Any]:
-    """The JSON object given with --data; anything else is a usage error (exit 2)."""
-
-    def no_constant(name: str) -> Any:
-        raise UsageError(f"{source}: {name} is not valid JSON", hint="Trackstar accepts numbers only")
-
-    try:
-        value = json.loads(text, parse_constant=no_constant)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-            hint="""pass a JSON object: --data '{"sku": "A1"}', --data @body.json or --data - (standard input)""",
-        ) from None
-    if not isinstance(value, dict):
-        raise UsageError(f"{source} must be a JSON object, not {_json_kind(value)}")
-    return value
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    return "a boolean" if isinstance(value, bool) else "a number"
-
-
-def null_problems(value: Any, path: str = "") -> list[tuple[str, str]]:
-    """(field path, what is wrong) for every null, empty or null-like value; paths look like line_items.0.sku."""
-    where = path or "(body)"
-    if value is None:
-        return [(where, "null")]
-    if isinstance(value, str):
-        if not value.strip():
-            return [(where, "empty string")]
-        if value.strip().lower() in NULL_LITERALS:
-            return [(where, f"null-like string {value!r}")]
-        return []
-    if isinstance(value, float) and not math.isfinite(value):
-        return [(where, "not a finite number")]
-    if isinstance(value, dict):
-        return [p for key, item in value.items() for p in null_problems(item, f"{path}.{key}" if path else str(key))]
-    if isinstance(value, list):
-        return [p for i, item in enumerate(value) for p in null_problems(item, f"{path}.{i}" if path else str(i))]
-    return []
-
-
-def check_body(body: Any) -> None:
-    """Refuse what Trackstar documents as a 422: null, "" and null-like values anywhere in a write body."""
-    if not isinstance(body, dict):
-        raise UsageError(f"the request body must be a JSON object, not {_json_kind(body)}")
-    problems = null_problems(body)
-    if problems:
-        listed = ", ".join(f"{p} ({why})" for p, why in problems)
-        raise UsageError(
-            f"Trackstar refuses null, empty and null-like values in a write body: {listed}",
-            hint="leave such fields out instead of sending them empty",
-        )
-
-
-def parse_lines(raw: Sequence[str], kind: str) -> list[tuple[str, int]]:
-    """`REF:QTY` values (REF may itself contain ':'; QTY a positive integer) → (REF, QTY)."""
-    out: list[tuple[str, int]] = []
-    for value in raw:
-        ref, sep, qty = value.rpartition(":")
-        ref = ref.strip()
-        try:
-            number = int(qty.strip()) if sep else 0
-        except ValueError:
-            number = 0
-        if not ref or number <= 0:
-            what = "SKU_OR_PRODUCT_ID" if kind == "product" else "SKU"
-            raise UsageError(f"invalid --line {value!r}", hint=f"write --line {what}:QUANTITY, e.g. --line TEE-RED:2")
-        out.append((ref, number))
-    return out
-
-
-def parse_tags(raw: Sequence[str]) -> list[str | dict[str, str]]:
-    """Tags as Trackstar stores them: `vip` → "vip", `priority=high` → {"priority": "high"}."""
-    tags: list[str | dict[str, str]] = []
-    for value in raw:
-        key, sep, val = value.partition("=")
-        if sep and not key.strip():
-            raise UsageError(f"invalid tag {value!r}", hint="write a tag as NAME or KEY=VALUE")
-        tags.append({key.strip(): val} if sep else value)
-    return tags
 
 
 def _item_segment(item_id: str) -> str:
