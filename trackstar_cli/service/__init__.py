@@ -6,15 +6,8 @@ Nothing here prints, prompts or exits; it returns data or raises a TrackstarErro
 
 from __future__ import annotations
 
-from trackstar_cli.service.core import (
-    MAX_PAGE_SIZE,
-    ExchangeResult,
-    ListQuery,
-    Services,
-    mask,
-    parse_since,
-    warehouse_rows,
-)
+from trackstar_cli.service.core import ExchangeResult, Services, mask
+from trackstar_cli.service.query import MAX_PAGE_SIZE, ListQuery, parse_since, warehouse_rows
 from trackstar_cli.store import Connection
 
 __all__ = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from trackstar_cli import credentials
@@ -22,25 +21,19 @@ from trackstar_cli.errors import (
     UnsavedTokenError,
     UsageError,
 )
-from trackstar_cli.resources import FILTER_OPS, Resource
+from trackstar_cli.resources import Resource
+from trackstar_cli.service.query import MAX_PAGE_SIZE, ListQuery
 from trackstar_cli.store import Connection, Store
 
 if TYPE_CHECKING:
     from trackstar_cli.client import TrackstarClient
 
 __all__ = [
-    "MAX_PAGE_SIZE",
     "ExchangeResult",
-    "ListQuery",
     "Services",
     "mask",
-    "parse_since",
-    "warehouse_rows",
 ]
 
-MAX_PAGE_SIZE = 1000
-_FILTER_RE = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.]*)(\[(?P<op>[A-Za-z_-]+)\])?=(?P<value>.*)$", re.S)
-_RELATIVE_RE = re.compile(r"^(?P<n>\d+)(?P<unit>[smhdw])$")
 _ALIAS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -49,73 +42,6 @@ def mask(secret: str | None) -> str:
     if not secret:
         return ""
     return "****" + secret[-4:] if len(secret) >= 12 else "****"
-
-
-def parse_since(value: str, *, now: datetime | None = None) -> str:
-    """`2026-01-31`, `2026-01-31T08:00:00Z` or a relative `7d`/`12h`/`30m` → the API's YYYY-MM-DDTHH:MM:SSZ."""
-    now = now or datetime.now(timezone.utc)
-    text = value.strip()
-    rel = _RELATIVE_RE.match(text)
-    if rel:
-        seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[rel["unit"]] * int(rel["n"])
-        moment = now - timedelta(seconds=seconds)
-    else:
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            raise UsageError(
-                f"invalid date {value!r}",
-                hint="use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or a relative age such as 7d, 12h, 30m",
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """What to ask a list endpoint for; `params()` renders the API's query string."""
-
-    filters: tuple[str, ...] = ()  # raw 'field[op]=value' strings
-    page_size: int | None = None
-    limit: int | None = None  # most items to yield, None = all
-
-    def params(self) -> dict[str, str]:
-        params: dict[str, str] = {}
-        for raw in self.filters:
-            match = _FILTER_RE.match(raw)
-            if not match:
-                raise UsageError(
-                    f"invalid filter {raw!r}",
-                    hint="write filters as field=value or field[op]=value, e.g. 'sku[in]=A1,B2'",
-                )
-            op = match["op"]
-            if op and op not in FILTER_OPS:
-                raise UsageError(
-                    f"unknown filter operator {op!r} in {raw!r}", hint="operators: " + ", ".join(FILTER_OPS)
-                )
-            key = f"{match['field']}[{op}]" if op else match["field"]
-            if key in params:
-                raise UsageError(f"filter {key} given twice", hint="use [in] with a comma-separated list instead")
-            params[key] = match["value"]
-        if self.page_size is not None:
-            if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-                raise UsageError(f"--page-size must be between 1 and {MAX_PAGE_SIZE}, not {self.page_size}")
-            params["limit"] = str(self.page_size)
-        if self.limit is not None and self.limit < 0:
-            raise UsageError("--limit cannot be negative")
-        return params
-
-
-def warehouse_rows(item: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per warehouse of an inventory item, from `inventory_by_warehouse_id`."""
-    by_wh = item.get("inventory_by_warehouse_id") or {}
-    if not isinstance(by_wh, dict) or not by_wh:
-        return [{**item, "warehouse_id": None}]
-    return [
-        {"sku": item.get("sku"), "name": item.get("name"), "warehouse_id": wh, **(qty if isinstance(qty, dict) else {})}
-        for wh, qty in sorted(by_wh.items())
-    ]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from trackstar_cli.errors import (
     UsageError,
 )
 from trackstar_cli.resources import Resource
-from trackstar_cli.service.core import ListQuery, Services
+from trackstar_cli.service.core import Services
+from trackstar_cli.service.query import ListQuery
 from trackstar_cli.store import Connection
 
 __all__ = ["MAX_WORKERS", "ConnectionOutcome", "FanOut", "select_connections", "summarize_inventory"]

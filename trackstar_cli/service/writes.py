@@ -29,7 +29,7 @@ from trackstar_cli.errors import (
     UsageError,
 )
 from trackstar_cli.resources import RESOURCES
-from trackstar_cli.service.core import ListQuery
+from trackstar_cli.service.query import ListQuery
 from trackstar_cli.service.write_body import check_body, parse_data, parse_lines, parse_tags
 
 if TYPE_CHECKING:
