@@ -28,6 +28,7 @@ __all__ = [
     "make_product",
     "make_shipping_method",
     "make_warehouse",
+    "warehouse_address",
     "name_for",
     "price_for",
     "product_sku",
@@ -91,8 +92,22 @@ def price_for(i: int) -> float:
     return round(4.99 + (i * 7919 % 9000) / 100, 2)
 
 
+def warehouse_address(i: int) -> Json:
+    """The address of warehouse i, as warehouses and shipments (ship_from_address) carry it."""
+    _, _, street, city, state, postal = WAREHOUSES[i]
+    return {
+        "address1": street,
+        "address2": None,
+        "address3": None,
+        "city": city,
+        "state": state,
+        "postal_code": postal,
+        "country": "US",
+    }
+
+
 def make_warehouse(g: Gen, i: int) -> Json:
-    name, code, street, city, state, postal = WAREHOUSES[i]
+    name, code, *_ = WAREHOUSES[i]
     n = len(WAREHOUSES)
     return {
         "id": make_id("wh", i + 1),
@@ -100,15 +115,7 @@ def make_warehouse(g: Gen, i: int) -> Json:
         "updated_date": g.created(i - n, n),
         "name": name,
         "code": code,
-        "address": {
-            "address1": street,
-            "address2": None,
-            "address3": None,
-            "city": city,
-            "state": state,
-            "postal_code": postal,
-            "country": "US",
-        },
+        "address": warehouse_address(i),
         "trackstar_tags": [],
         "additional_fields": {"timezone": "America/New_York"},
     }

@@ -8,7 +8,7 @@ Order lines draw from one warehouse customer's SKUs (inventory index % 3 is the 
 from __future__ import annotations
 
 from .core import Json, iso
-from .data import SHIPPING, WAREHOUSES, price_for, sku_for
+from .data import SHIPPING, WAREHOUSES, price_for, sku_for, warehouse_address
 from .gen import Gen, make_id, mix
 
 __all__ = [
@@ -126,16 +126,7 @@ def _address(rng_roll: int) -> Json:
 
 
 def ship_from(w: int) -> Json:
-    _, _, street, city, state, postal = WAREHOUSES[w]
-    return {
-        "address1": street,
-        "address2": None,
-        "address3": None,
-        "city": city,
-        "state": state,
-        "postal_code": postal,
-        "country": "US",
-    }
+    return warehouse_address(w)
 
 
 def make_order(g: Gen, i: int) -> Json:
