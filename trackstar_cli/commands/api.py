@@ -11,6 +11,7 @@ from typer._click.core import ParameterSource
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, services
+from trackstar_cli.output import Format, View
 from trackstar_cli.service import api as api_service
 
 __all__ = ["build"]
@@ -107,11 +108,11 @@ def api(
     given = ctx.get_parameter_source("connection") == ParameterSource.COMMANDLINE
     if paginate:
         items = api_service.iter_items(svc, req, connection=connection, connection_given=given)
-        output.render_items(items, fmt.value, ())
+        output.emit(View(()), items, Format(fmt.value))
         return
     body = api_service.call(svc, req, connection=connection, connection_given=given)
     if body is not None:
-        output.render_object(body, fmt.value)
+        output.emit_object(body, Format(fmt.value))
 
 
 def build(name: str) -> typer.Typer:

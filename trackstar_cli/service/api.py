@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from trackstar_cli.errors import APIError, MalformedResponseError, UsageError
+from trackstar_cli.service.connections import resolve_connection
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
@@ -328,4 +329,4 @@ def _read_json(name: str, reader: _Reader) -> Any:
 def _access_token(svc: Services, req: ApiRequest, connection: str | None, connection_given: bool) -> str | None:
     if not (req.scoped or connection_given):
         return None
-    return svc.resolve_connection(connection).access_token
+    return resolve_connection(svc, connection).access_token
