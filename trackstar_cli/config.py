@@ -50,6 +50,7 @@ ENV = {
     "ca_bundle": "TRACKSTAR_CA_BUNDLE",
     "api_key": "TRACKSTAR_API_KEY",
     "connection": "TRACKSTAR_CONNECTION",
+    "webhook_secret": "TRACKSTAR_WEBHOOK_SECRET",
 }
 
 _PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -75,6 +76,8 @@ class Settings:
     ca_bundle: str | None = None
     # From TRACKSTAR_API_KEY; repr=False keeps it out of any debug print of the settings.
     api_key_env: str | None = field(default=None, repr=False)
+    # From TRACKSTAR_WEBHOOK_SECRET (overrides the profile's keyring entry).
+    webhook_secret_env: str | None = field(default=None, repr=False)
 
 
 def _truthy(value: str | None) -> bool:
@@ -211,6 +214,7 @@ def resolve_settings(
         debug=bool(debug) or _truthy(env.get(ENV["debug"])),
         ca_bundle=str(Path(str(bundle)).expanduser()) if bundle else None,
         api_key_env=env.get(ENV["api_key"]) or None,
+        webhook_secret_env=env.get(ENV["webhook_secret"]) or None,
     )
 
 
