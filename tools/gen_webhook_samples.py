@@ -3,8 +3,8 @@
     python tools/gen_webhook_samples.py [path/to/openapi.json]   # default: ../shared/trackstar/openapi.json
 
 For each of the spec's webhook event types it records the envelope's integration_type, whether the event
-carries previous_attributes (and of which kind), and which sample object goes in `data`. WMS objects come
-from the emulator's seeded generator (so they have exactly the shape the emulator's GET returns); cart,
+carries previous_attributes (of which kind, whole or changed fields only), the object's status enum, and which
+sample object goes in `data`. WMS objects come from the emulator's seeded generator (so they have exactly the shape the emulator's GET returns); cart,
 freight and admin objects are assembled from the `example` values of the spec's schemas.
 """
 
@@ -69,15 +69,19 @@ def main() -> None:
         else:
             objects.setdefault(data_ref, _example(spec, schemas[data_ref]))
         prev = envelope["properties"].get("previous_attributes", {}).get("$ref", "").split("/")[-1]
-        previous = None
+        previous, previous_full = None, False
         if prev:
+            previous_full = bool(schemas[prev].get("required"))  # the spec wants the whole prior object
             props = schemas[prev].get("properties", {})
             previous = next(iter(props)) if prev.endswith("PreviousAttributes") else "attributes"
         integration_type = next((t for t in ("wms", "cart", "freight") if ref.lower().startswith(t)), None)
+        status = schemas[data_ref].get("properties", {}).get("status", {})
         events[event_type] = {
             "object": data_ref,
+            "statuses": status.get("enum", []),  # previous_attributes.status of a sample *.updated picks one
             "integration_type": integration_type,
             "previous": previous,
+            "previous_full": previous_full,
             "description": item["post"].get("description", ""),
         }
     table = {"_generated_by": "tools/gen_webhook_samples.py", "events": events, "objects": objects}

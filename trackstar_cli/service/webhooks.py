@@ -471,16 +471,21 @@ def _set_path(target: Any, path: str, value: Any) -> None:
             raise UsageError(f"--set {path}: {'.'.join(parts[:i])} is not an object or a list")
 
 
-def _previous(kind: str | None, data: dict[str, Any]) -> dict[str, Any] | None:
+def _previous(facts: dict[str, Any], data: dict[str, Any]) -> dict[str, Any] | None:
+    kind = facts["previous"]
     if kind is None:
         return None
     if kind in ("shipments", "receipts"):
         items = data.get(kind)
         return {kind: items[:-1] if isinstance(items, list) else []}
-    statuses = ("open", "processing", "received", "fulfilled", "active")
-    if isinstance(data.get("status"), str):
-        return {"status": next(s for s in statuses if s != data["status"])}
-    return {"updated_date": "2025-09-01T00:00:00Z"}
+    others = [s for s in facts.get("statuses", []) if s != data.get("status")]
+    if isinstance(data.get("status"), str) and others:
+        changed: dict[str, Any] = {"status": others[0]}
+    else:
+        changed = {"updated_date": "2025-09-01T00:00:00Z"}
+    if facts.get("previous_full"):  # the spec asks for the whole prior object here
+        return {**json.loads(json.dumps(data)), **changed}
+    return changed
 
 
 def make_event(event_type: str, connection: Connection | None = None, sets: Sequence[str] = ()) -> dict[str, Any]:
@@ -496,7 +501,7 @@ def make_event(event_type: str, connection: Connection | None = None, sets: Sequ
         "event_type": event_type,
         "data": data,
     }
-    prev = _previous(facts["previous"], data)
+    prev = _previous(facts, data)
     if prev is not None:
         event["previous_attributes"] = prev
     if connection and event_type == "connection.created":
