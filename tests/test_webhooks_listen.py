@@ -188,7 +188,9 @@ def test_trigger_and_replay_are_received_by_listen(cli: Any, listener: Listener)
 
 
 def test_a_wrongly_signed_delivery_is_refused_and_stored_as_failed(cli: Any, listener: Listener) -> None:
-    sent = cli("webhooks", "trigger", "inventory.updated", "--to", listener.url, env={"TRACKSTAR_WEBHOOK_SECRET": WRONG})
+    sent = cli(
+        "webhooks", "trigger", "inventory.updated", "--to", listener.url, env={"TRACKSTAR_WEBHOOK_SECRET": WRONG}
+    )
     assert sent.exit_code == 1 and "401" in sent.stdout
     assert "REJECTED 401 (bad_signature" in listener.line("inventory.updated")
     failed = _events(cli, "--failed")

@@ -12,7 +12,6 @@ import pytest
 from trackstar_cli.emulator import webhooks as emu_webhooks
 from trackstar_cli.service import webhooks
 
-
 # Svix's documented example ("Verifying webhooks manually", docs.svix.com/receiving/verifying-payloads/how-manual).
 VECTOR = {
     "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
@@ -26,7 +25,9 @@ OTHER = "whsec_" + "WllYV1ZVVFNSUVBPTk1MS0pJSEdGRURD"
 BODY = b'{"connection_id":"conn_1","event_type":"order.updated","data":{"id":"ord_1","status":"fulfilled"}}'
 
 
-def _signed(secret: str = SECRET, body: bytes = BODY, stamp: int | None = None, msg: str = "msg_test1") -> dict[str, str]:
+def _signed(
+    secret: str = SECRET, body: bytes = BODY, stamp: int | None = None, msg: str = "msg_test1"
+) -> dict[str, str]:
     return webhooks.sign(secret, msg, int(time.time()) if stamp is None else stamp, body)
 
 
@@ -61,9 +62,10 @@ def datetime_of(stamp: int) -> Any:
 def test_the_emulators_stdlib_signer_agrees_with_standardwebhooks() -> None:
     stamp = int(time.time())
     for body in (BODY, b"{}", '{"name":"caf\u00e9 \u2713"}'.encode()):
-        assert emu_webhooks.sign(SECRET, "msg_x", stamp, body) == _signed(body=body, stamp=stamp, msg="msg_x")[
-            "svix-signature"
-        ]
+        assert (
+            emu_webhooks.sign(SECRET, "msg_x", stamp, body)
+            == _signed(body=body, stamp=stamp, msg="msg_x")["svix-signature"]
+        )
     secret = emu_webhooks.new_secret()
     assert webhooks.validate_secret(secret) == secret
 
@@ -184,6 +186,7 @@ def test_types_lists_the_39_event_types(cli: Any) -> None:
 
 # -- sample events -----------------------------------------------------------------------------------------
 
+
 def test_samples_have_the_shape_of_the_emulators_get(emu: Any, cli: Any) -> None:
     import httpx
 
@@ -197,7 +200,7 @@ def test_samples_have_the_shape_of_the_emulators_get(emu: Any, cli: Any) -> None
 
 
 def test_set_edits_the_sample_and_rejects_bad_paths() -> None:
-    event = webhooks.make_event("order.updated", sets=["data.status=cancelled", 'data.line_items.0.quantity=7'])
+    event = webhooks.make_event("order.updated", sets=["data.status=cancelled", "data.line_items.0.quantity=7"])
     assert event["data"]["status"] == "cancelled" and event["data"]["line_items"][0]["quantity"] == 7
     assert event["previous_attributes"]["status"] != "cancelled"
     with pytest.raises(webhooks.UsageError):

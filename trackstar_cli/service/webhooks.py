@@ -501,11 +501,9 @@ def make_event(event_type: str, connection: Connection | None = None, sets: Sequ
         "event_type": event_type,
         "data": data,
     }
-    prev = _previous(facts, data)
-    if prev is not None:
-        event["previous_attributes"] = prev
     if connection and event_type == "connection.created":
         data["access_token"] = "sample_token_not_a_real_one"
+    later: list[tuple[str, Any]] = []
     for item in sets:
         path, sep, raw = item.partition("=")
         if not sep or not path.strip():
@@ -514,7 +512,17 @@ def make_event(event_type: str, connection: Connection | None = None, sets: Sequ
             value = json.loads(raw)
         except ValueError:
             value = raw
-        _set_path(event, path.strip(), value)
+        if path.strip().startswith("previous_attributes"):
+            later.append((path.strip(), value))
+        else:
+            _set_path(event, path.strip(), value)
+    if not isinstance(event["data"], dict):
+        raise UsageError("--set cannot replace data with something that is not an object")
+    prev = _previous(facts, event["data"])  # from the final data, so `status X → Y` always differs
+    if prev is not None:
+        event["previous_attributes"] = prev
+    for path, value in later:
+        _set_path(event, path, value)
     return event
 
 
