@@ -168,6 +168,10 @@ def test_trigger_and_replay_are_received_by_listen(cli: Any, listener: Listener)
     assert "→ cancelled" in listener.line("order.updated")
     stored = _events(cli)
     assert len(stored) == 1 and stored[0]["verified"] and stored[0]["connection_id"] == "conn_sample"
+    checked = cli("webhooks", "verify", "--delivery", str(stored[0]["id"]), "--json", env=env)
+    assert checked.exit_code == 0 and checked.json()["svix_id"] == stored[0]["svix_id"]
+    later = cli("webhooks", "verify", "--delivery", stored[0]["svix_id"], "--now", str(int(time.time()) + 900), env=env)
+    assert later.exit_code == 12  # the same delivery checked 15 minutes on is stale
 
     again = cli("webhooks", "replay", str(stored[0]["id"]), "--to", listener.url, "--resign", env=env)
     assert again.exit_code == 0, again.stderr

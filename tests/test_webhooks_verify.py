@@ -207,3 +207,38 @@ def test_set_edits_the_sample_and_rejects_bad_paths() -> None:
         webhooks.make_event("order.updated", sets=["data.line_items.99.sku=X"])
     with pytest.raises(webhooks.UsageError):
         webhooks.make_event("order.teleported")
+
+
+def test_listen_without_a_secret_and_plain_http_targets_are_refused(cli: Any) -> None:
+    none = cli("webhooks", "listen", "--port", "0")
+    assert none.exit_code == 3 and "no webhook secret" in none.stderr
+    env = {"TRACKSTAR_WEBHOOK_SECRET": SECRET}
+    remote = cli("webhooks", "trigger", "order.created", "--to", "http://example.com/hooks", env=env)
+    assert remote.exit_code == 2 and "refusing plain http" in remote.stderr
+    forward = cli("webhooks", "listen", "--port", "0", "--forward-to", "http://10.0.0.1/", env=env)
+    assert forward.exit_code == 2
+    unknown = cli("webhooks", "trigger", "order.teleported", "--to", "http://127.0.0.1:9/", env=env)
+    assert unknown.exit_code == 2 and "webhooks types" in unknown.stderr
+
+
+def test_events_on_an_empty_store_and_an_unknown_id(cli: Any) -> None:
+    assert cli("webhooks", "events", "list", "--json").json() == []
+    missing = cli("webhooks", "events", "show", "42")
+    assert missing.exit_code == 4 and "no stored webhook delivery" in missing.stderr
+
+
+def test_untrusted_text_in_a_stored_delivery_reaches_the_terminal_defanged(cli: Any) -> None:
+    from trackstar_cli.config import resolve_paths
+    from trackstar_cli.store import NewDelivery, Store
+
+    evil = "order.updated\x1b]52;c;aGk=\x07[bold red]x[/]\u202e"
+    with Store(resolve_paths().database) as store:
+        store.save_delivery(
+            "default",
+            NewDelivery("msg_evil", "2026-01-01T00:00:00Z", [("svix-id", "msg_evil")], b"{}", False, "x", evil),
+        )
+    shown = cli("webhooks", "events", "list", "--format", "table")
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "\\x1b]52" in shown.stdout and "[bold red]x[/]" in shown.stdout  # shown, not interpreted
+    raw = cli("webhooks", "events", "list", "--json").json()
+    assert raw[0]["event_type"] == evil  # machine formats keep the data exact

@@ -400,7 +400,10 @@ def events_show(
     for name, value in d.headers:
         flat[f"header {name}"] = value
     flat["body"] = d.body.decode("utf-8", "replace")
-    output.render_object({_safe(k): _safe(v) if isinstance(v, str) else v for k, v in flat.items()}, "table")
+    clean = {_safe(k): _safe(v) if isinstance(v, str) else v for k, v in flat.items()}
+    if output.out_console().is_terminal:  # a terminal table parses rich markup; a pipe gets plain lines
+        clean = _table_safe(clean)
+    output.render_object(clean, "table")
 
 
 @events_app.command("store-connection")

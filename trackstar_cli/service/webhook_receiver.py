@@ -186,6 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     server_version = "trackstar-webhooks-listen"
+    timeout = 30  # seconds a client may take to send its request: no slow-loris holds a thread for ever
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
