@@ -242,3 +242,48 @@ def test_untrusted_text_in_a_stored_delivery_reaches_the_terminal_defanged(cli: 
     assert "\\x1b]52" in shown.stdout and "[bold red]x[/]" in shown.stdout  # shown, not interpreted
     raw = cli("webhooks", "events", "list", "--json").json()
     assert raw[0]["event_type"] == evil  # machine formats keep the data exact
+
+
+def test_events_list_filters(cli: Any) -> None:
+    from trackstar_cli.config import resolve_paths
+    from trackstar_cli.store import NewDelivery, Store
+
+    from .conftest import add_connection
+
+    add_connection("conn_a", alias="acme")
+    rows = [
+        ("msg_1", "2020-01-01T00:00:00Z", True, "order.created", "conn_a"),
+        ("msg_2", "2099-01-01T00:00:00Z", True, "order.updated", "conn_b"),
+        ("msg_3", "2099-01-01T00:00:00Z", False, "inventory.updated", "conn_a"),
+    ]
+    with Store(resolve_paths().database) as store:
+        for msg, at, ok, kind, conn in rows:
+            store.save_delivery("default", NewDelivery(msg, at, [], b"{}", ok, None if ok else "stale: x", kind, conn))
+
+    def ids(*args: str) -> list[str]:
+        return [d["svix_id"] for d in cli("webhooks", "events", "list", "--json", *args).json()]
+
+    assert ids() == ["msg_3", "msg_2", "msg_1"]
+    assert ids("--type", "order.*") == ["msg_2", "msg_1"]
+    assert ids("--type", "order.created,inventory.*") == ["msg_3", "msg_1"]
+    assert ids("--connection", "acme") == ["msg_3", "msg_1"]
+    assert ids("--since", "2030-01-01") == ["msg_3", "msg_2"]
+    assert ids("--failed") == ["msg_3"]
+    assert ids("-n", "1") == ["msg_3"]
+    assert cli("webhooks", "events", "list", "--since", "yesterday").exit_code == 2
+
+
+def test_trigger_with_a_connection_uses_its_id_and_integration(cli: Any) -> None:
+    from .conftest import add_connection
+
+    add_connection("conn_real", alias="acme", integration="shipbob")
+    event = webhooks.make_event("order.created", webhooks_connection("acme"))
+    assert (event["connection_id"], event["integration_name"]) == ("conn_real", "shipbob")
+
+
+def webhooks_connection(ref: str) -> Any:
+    from trackstar_cli.config import resolve_paths
+    from trackstar_cli.store import Store
+
+    with Store(resolve_paths().database) as store:
+        return store.get("default", ref)
