@@ -287,3 +287,12 @@ def webhooks_connection(ref: str) -> Any:
 
     with Store(resolve_paths().database) as store:
         return store.get("default", ref)
+
+
+def test_emulator_serve_refuses_a_bad_webhook_url_or_secret(cli: Any) -> None:
+    bad_url = cli("emulator", "serve", "--port", "0", "--webhook-url", "ftp://example.com/")
+    assert bad_url.exit_code == 2 and "http://" in bad_url.stderr
+    bad_secret = cli(
+        "emulator", "serve", "--port", "0", "--webhook-url", "http://127.0.0.1:9/", "--webhook-secret", "x"
+    )
+    assert bad_secret.exit_code == 2 and "whsec_" in bad_secret.stderr

@@ -286,6 +286,8 @@ def webhooks_listen(
     inbox: queue.Queue[Any] = queue.Queue()
     receiver = Receiver(svc, opts, inbox.put).start()
     output.info(f"Listening for webhooks on {receiver.url}/ (any path); press Ctrl-C to stop.")
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        output.warn(f"listening on {host}, not only loopback: anyone who can reach it can send deliveries")
     if forward_to:
         output.info(f"Forwarding valid deliveries to {forward_to}")
     count = 0

@@ -53,6 +53,7 @@ __all__ = ["SVIX_SCHEDULE", "Sender", "new_secret", "sign"]
 
 SVIX_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)  # delay before each attempt
 ATTEMPT_TIMEOUT = 15.0  # Svix's
+MAX_KEPT = 10_000  # finished deliveries remembered for /_emulator/webhooks/deliveries
 _NOUNS = {
     "inventory": "inventory",
     "products": "product",
@@ -165,6 +166,10 @@ class Sender:
                 if endpoint.wants(event["event_type"]):
                     delivery = Delivery(_msg_id(), endpoint, event["event_type"], body, now_iso())
                     self.deliveries.append(delivery)
+                    if len(self.deliveries) > MAX_KEPT:  # forget the oldest finished ones
+                        done = [d for d in self.deliveries if d.state != "pending"]
+                        drop = {id(d) for d in done[: len(self.deliveries) - MAX_KEPT]}
+                        self.deliveries = [d for d in self.deliveries if id(d) not in drop]
                     heapq.heappush(self._queue, (time.monotonic(), next(self._seq), delivery))
                     ids.append(delivery.id)
             if ids:
