@@ -53,6 +53,15 @@ def _example(spec: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> An
     return {"string": "string", "integer": 0, "number": 0.0, "boolean": False}.get(str(kind))
 
 
+def _compact(table: dict[str, Any]) -> str:
+    """JSON with one line per event type and per object: small, and a regeneration diffs line by line."""
+    out = ["{", f'"_generated_by": {json.dumps(table["_generated_by"])},']
+    for section in ("events", "objects"):
+        rows = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in table[section].items()]
+        out += [f'"{section}": {{', ",\n".join(rows), "}" + ("," if section == "events" else "")]
+    return "\n".join([*out, "}"]) + "\n"
+
+
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared" / "trackstar" / "openapi.json"
     spec = json.loads(path.read_text())
@@ -86,7 +95,7 @@ def main() -> None:
             "description": item["post"].get("description", ""),
         }
     table = {"_generated_by": "tools/gen_webhook_samples.py", "events": events, "objects": objects}
-    OUT.write_text(json.dumps(table, indent=1, sort_keys=False) + "\n")
+    OUT.write_text(_compact(table))
     print(f"wrote {OUT.relative_to(REPO)}: {len(events)} event types, {len(objects)} objects")
 
 
