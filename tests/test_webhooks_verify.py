@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from trackstar_cli.emulator import webhooks as emu_webhooks
-from trackstar_cli.service import webhooks
+from trackstar_cli.service import webhook_events, webhooks
 
 # Svix's documented example ("Verifying webhooks manually", docs.svix.com/receiving/verifying-payloads/how-manual).
 VECTOR = {
@@ -196,17 +196,17 @@ def test_samples_have_the_shape_of_the_emulators_get(emu: Any, cli: Any) -> None
     headers = {"x-trackstar-api-key": emu.api_key, "x-trackstar-access-token": token}
     for event_type, path in (("order.created", "/wms/orders"), ("inventory.updated", "/wms/inventory")):
         got = httpx.get(emu.url + path, headers=headers, params={"limit": 1}).json()["data"][0]
-        assert set(webhooks.make_event(event_type)["data"]) == set(got)
+        assert set(webhook_events.make_event(event_type)["data"]) == set(got)
 
 
 def test_set_edits_the_sample_and_rejects_bad_paths() -> None:
-    event = webhooks.make_event("order.updated", sets=["data.status=cancelled", "data.line_items.0.quantity=7"])
+    event = webhook_events.make_event("order.updated", sets=["data.status=cancelled", "data.line_items.0.quantity=7"])
     assert event["data"]["status"] == "cancelled" and event["data"]["line_items"][0]["quantity"] == 7
     assert event["previous_attributes"]["status"] != "cancelled"
     with pytest.raises(webhooks.UsageError):
-        webhooks.make_event("order.updated", sets=["data.line_items.99.sku=X"])
+        webhook_events.make_event("order.updated", sets=["data.line_items.99.sku=X"])
     with pytest.raises(webhooks.UsageError):
-        webhooks.make_event("order.teleported")
+        webhook_events.make_event("order.teleported")
 
 
 def test_listen_without_a_secret_and_plain_http_targets_are_refused(cli: Any) -> None:
@@ -277,7 +277,7 @@ def test_trigger_with_a_connection_uses_its_id_and_integration(cli: Any) -> None
     from .conftest import add_connection
 
     add_connection("conn_real", alias="acme", integration="shipbob")
-    event = webhooks.make_event("order.created", webhooks_connection("acme"))
+    event = webhook_events.make_event("order.created", webhooks_connection("acme"))
     assert (event["connection_id"], event["integration_name"]) == ("conn_real", "shipbob")
 
 

@@ -18,7 +18,7 @@ from emu_helpers import VERIFY, client_for, connect
 
 from trackstar_cli.emulator import Emulator
 from trackstar_cli.emulator.webhooks import diff
-from trackstar_cli.service import webhooks
+from trackstar_cli.service import webhook_events, webhooks
 
 SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"
 SPEC_PATH = Path(__file__).resolve().parents[2] / ".." / "shared" / "trackstar" / "openapi.json"
@@ -107,9 +107,9 @@ def validate() -> Any:
 
 def test_every_trigger_sample_is_valid_against_the_spec(validate: Any) -> None:
     raw = json.loads(SPEC_PATH.read_text())
-    assert set(raw["webhooks"]) == set(webhooks.EVENT_TYPES)
-    for event_type in webhooks.EVENT_TYPES:
-        validate(webhooks.make_event(event_type))
+    assert set(raw["webhooks"]) == set(webhook_events.EVENT_TYPES)
+    for event_type in webhook_events.EVENT_TYPES:
+        validate(webhook_events.make_event(event_type))
 
 
 def test_an_exchange_sends_connection_created_then_historical_syncs(

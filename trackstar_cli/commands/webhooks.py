@@ -171,14 +171,14 @@ def webhooks_verify(
 
         trackstar webhooks verify --delivery 12 --now 1733230000
     """
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events, webhooks
 
     svc = services(ctx)
     secret = read_secret(use_stdin=True, prompt="", flag="--secret-stdin") if secret_stdin else None
     if delivery:
         if body or svix_id or svix_timestamp or svix_signature:
             raise UsageError("--delivery verifies a stored delivery: it takes no --body or --svix-* options")
-        stored = webhooks.get_event(svc, delivery)
+        stored = webhook_events.get_event(svc, delivery)
         raw, headers = stored.body, dict(stored.headers)
     else:
         if secret_stdin and body in (None, "-"):
@@ -313,7 +313,7 @@ def webhooks_listen(
 
 
 def _offer(svc: Any, report: Any) -> None:
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events
 
     cid = _safe(report.summary["connection_id"])
     if not stdin_is_tty():
@@ -323,7 +323,7 @@ def _offer(svc: Any, report: Any) -> None:
         )
         return
     if typer.confirm(f"  Store connection {cid} from this event?", default=True, err=True):
-        conn = webhooks.store_event_connection(svc, report.delivery)
+        conn = webhook_events.store_event_connection(svc, report.delivery)
         output.info(f"  Stored connection {_safe(conn.connection_id)} ({_safe(conn.integration_name)}).")
 
 
@@ -331,9 +331,9 @@ def _offer(svc: Any, report: Any) -> None:
 
 
 def _row(d: Any) -> dict[str, Any]:
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events
 
-    row = webhooks.delivery_to_dict(d)
+    row = webhook_events.delivery_to_dict(d)
     row["verified_mark"] = "yes" if d.verified else f"no: {d.reason or ''}"
     if d.forward_status is not None or d.forward_error:
         row["forward"] = d.forward_status if d.forward_status is not None else f"failed: {d.forward_error}"
@@ -361,13 +361,15 @@ def events_list(
 
         trackstar webhooks events list --failed --json | jq '.[].svix_id'
     """
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events
 
     types = tuple(t.strip() for t in (type_ or "").split(",") if t.strip())
-    found = webhooks.list_events(services(ctx), webhooks.EventsQuery(types, connection, since, failed, limit))
+    found = webhook_events.list_events(
+        services(ctx), webhook_events.EventsQuery(types, connection, since, failed, limit)
+    )
     fmt_name = fmt_of(fmt, json_)
     if fmt_name in ("json", "ndjson"):
-        output.render_items((webhooks.delivery_to_dict(d) for d in found), fmt_name, EVENT_COLUMNS)
+        output.render_items((webhook_events.delivery_to_dict(d) for d in found), fmt_name, EVENT_COLUMNS)
         return
     rows = [_row(d) for d in found]
     output.render_items(
@@ -390,10 +392,10 @@ def events_show(
 
         trackstar webhooks events show msg_2LkXyz --json | jq .body.data
     """
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events
 
-    d = webhooks.get_event(services(ctx), ref)
-    data = webhooks.delivery_to_dict(d, full=True)
+    d = webhook_events.get_event(services(ctx), ref)
+    data = webhook_events.delivery_to_dict(d, full=True)
     if fmt_of(fmt, json_) in ("json", "ndjson"):
         output.render_object(data, "json")
         return
@@ -416,10 +418,10 @@ def events_store_connection(ctx: typer.Context, ref: Annotated[str, typer.Argume
 
         trackstar webhooks events store-connection 3
     """
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events
 
     svc = services(ctx)
-    conn = webhooks.store_event_connection(svc, webhooks.get_event(svc, ref))
+    conn = webhook_events.store_event_connection(svc, webhook_events.get_event(svc, ref))
     output.info(f"Stored connection {_safe(conn.connection_id)} ({_safe(conn.integration_name)}).")
 
 
@@ -458,10 +460,10 @@ def webhooks_replay(
 
         trackstar webhooks replay msg_2LkXyz --to https://staging.example.com/hooks
     """
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events
 
     failed = 0
-    for result in webhooks.replay(services(ctx), webhooks.ReplayOptions(tuple(refs), to, resign)):
+    for result in webhook_events.replay(services(ctx), webhook_events.ReplayOptions(tuple(refs), to, resign)):
         _report_send(result, json_)
         failed += not result.ok
     if failed:
@@ -493,10 +495,10 @@ def webhooks_trigger(
 
         trackstar webhooks trigger connection.created --to http://127.0.0.1:3000/webhooks -c acme
     """
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events
 
-    opts = webhooks.TriggerOptions(event_type, to, connection, tuple(sets or ()))
-    result = webhooks.trigger(services(ctx), opts)
+    opts = webhook_events.TriggerOptions(event_type, to, connection, tuple(sets or ()))
+    result = webhook_events.trigger(services(ctx), opts)
     _report_send(result, json_)
     if not result.ok:
         raise TrackstarError(f"the receiver did not accept the event ({result.status or result.error})")
@@ -510,9 +512,9 @@ def webhooks_types(fmt: FormatOpt = None, json_: JsonOpt = False) -> None:
 
         trackstar webhooks types
     """
-    from trackstar_cli.service import webhooks
+    from trackstar_cli.service import webhook_events
 
-    rows = [{"event_type": k, "description": v["description"]} for k, v in webhooks.event_types().items()]
+    rows = [{"event_type": k, "description": v["description"]} for k, v in webhook_events.event_types().items()]
     output.render_items(rows, fmt_of(fmt, json_), TYPE_COLUMNS)
 
 
