@@ -7,6 +7,8 @@
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
     │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    ├── LinkClosedError                1  `connect`: the Link modal was closed before a WMS was connected
+    ├── WaitTimeoutError              10  a wait ended before what it waited for happened (`connect`)
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     └── APIError                       6  the API answered with an error status
@@ -37,6 +39,7 @@ __all__ = [
     "CredentialsError",
     "ExitCode",
     "IntegrationError",
+    "LinkClosedError",
     "MalformedResponseError",
     "NoConnectionError",
     "NotFoundError",
@@ -49,6 +52,7 @@ __all__ = [
     "UnsavedTokenError",
     "UsageError",
     "ValidationError",
+    "WaitTimeoutError",
     "error_for_status",
 ]
 
@@ -66,6 +70,7 @@ class ExitCode(IntEnum):
     INTEGRATION = 7
     NETWORK = 8
     PARTIAL = 9  # a query across several connections where at least one connection failed
+    TIMED_OUT = 10  # a wait (for the Link modal in `connect`) ended before it was done
     INTERRUPTED = 130
 
 
@@ -113,6 +118,14 @@ class UnsavedTokenError(StoreError):
         super().__init__(message, hint=hint)
         self.connection_id = connection_id
         self.access_token = access_token
+
+
+class LinkClosedError(TrackstarError):
+    exit_code = ExitCode.ERROR
+
+
+class WaitTimeoutError(TrackstarError):
+    exit_code = ExitCode.TIMED_OUT
 
 
 class APIConnectionError(TrackstarError):

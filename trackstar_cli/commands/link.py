@@ -8,9 +8,9 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.service import mask
+from trackstar_cli.service import ExchangeResult, mask
 
-__all__ = ["build"]
+__all__ = ["build", "render_exchanged"]
 
 
 def link_token(
@@ -62,10 +62,14 @@ def exchange(
         trackstar exchange "$AUTH_CODE" --json | jq -r .connection_id
     """
     result = services(ctx).exchange(auth_code, customer_id=customer_id, alias=name)
+    render_exchanged(result, show_token=show_token, fmt_name=fmt_of(fmt, json_))
+
+
+def render_exchanged(result: ExchangeResult, *, show_token: bool, fmt_name: str) -> None:
+    """What `exchange` (and `connect`) print for the connection just stored."""
     conn = result.connection
     data: dict[str, Any] = conn.to_public_dict()
     data["access_token"] = conn.access_token if show_token else mask(conn.access_token)
-    fmt_name = fmt_of(fmt, json_)
     if fmt_name == "table":
         output.info(f"Connected {conn.integration_name} as {conn.connection_id}; saved in profile '{conn.profile}'.")
         data["available_actions"] = ", ".join(conn.available_actions)
