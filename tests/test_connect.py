@@ -210,7 +210,7 @@ def test_the_browser_is_opened_with_the_url_unless_no_browser(emulator, tmp_path
     [
         (["--integration", "shipbob", "--sandbox"], "--integration and --sandbox exclude each other"),
         (["--integration", "Ship Bob!"], "invalid integration name"),
-        (["--timeout", "0"], "--timeout must be between"),
+        (["--timeout", "0"], "--timeout must be more than 0"),
         (["--name", "1acme"], "invalid name '1acme'"),
         (["--link-script-url", "http://cdn.example/main.js"], "invalid Link script URL"),
         (["--json", "-o", "csv"], "--json conflicts with --format csv"),

@@ -80,7 +80,7 @@ def connect(
             output.info(f"Open this page to connect a WMS with Trackstar Link:\n  {event.url}")
             if not no_browser and _open_browser(event.url):
                 output.info("Opened it in your browser.")
-            output.info(f"Waiting up to {timeout:g} s (Ctrl-C to stop)…")
+            output.info(f"Waiting up to {connect_service.duration_text(timeout)} (Ctrl-C to stop)…")
         elif event.kind in _MESSAGES:
             output.info(_MESSAGES[event.kind])
 

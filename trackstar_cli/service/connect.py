@@ -6,25 +6,20 @@ script and calls `Trackstar.init`. The page's `getLinkToken` asks this server, w
 `trackstar exchange` does it (`Services.exchange`). `onClose` before a success ends the wait with
 LinkClosedError; the deadline with WaitTimeoutError.
 
-Threads: the server parses requests in its own threads, but everything that touches the Services (HTTP client,
-SQLite store) or reports progress runs in the calling thread, which takes jobs from a queue between checks of
-the deadline. So the store and client are used from one thread only, and Ctrl-C (KeyboardInterrupt in the
-calling thread) ends the wait with the server closed. Nothing here prints: progress goes to a callback.
+The server (service/loopback.py) parses requests in its own threads, but everything that touches the Services
+(HTTP client, SQLite store) or reports progress runs in the calling thread, between checks of the deadline;
+so Ctrl-C (KeyboardInterrupt there) ends the wait with the server closed. Nothing here prints: progress goes
+to a callback.
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import json
-import queue
 import re
-import secrets
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +32,7 @@ from trackstar_cli.errors import (
     WaitTimeoutError,
 )
 from trackstar_cli.service.core import ExchangeResult, Services
+from trackstar_cli.service.loopback import REQUEST_READ_TIMEOUT, Job, Jobs, LoopbackServer, Reply
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -44,6 +40,7 @@ __all__ = [
     "ConnectEvent",
     "ConnectOptions",
     "connect",
+    "duration_text",
     "link_script_url",
 ]
 
@@ -56,9 +53,6 @@ EMULATOR_HEALTH_PATH = "/_emulator/health"
 EMULATOR_SCRIPT_PATH = "/_emulator/main.js"
 
 DEFAULT_CONNECT_TIMEOUT = 600.0  # seconds to wait for the customer to finish in the browser
-MAX_BODY_BYTES = 16 * 1024  # the page posts tiny JSON objects; anything bigger is refused
-REQUEST_READ_TIMEOUT = 10.0  # a connection that sends nothing is dropped after this
-_POLL_SECONDS = 0.2
 _INTEGRATION_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 
@@ -110,17 +104,9 @@ def connect(
     svc.check_alias(opts.alias, None)  # opens the store too: a broken one fails now, not after the code is spent
     script = link_script_url(svc, opts.script_url)
     session = _Session(svc, opts, progress or (lambda event: None), script, first_token=svc.create_link_token())
-    server = _Server(session)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
+    with session.server() as server:  # closed on every way out, Ctrl-C included
         session.progress(ConnectEvent("ready", url=server.page_url, detail=script))
         return session.run(time.monotonic() + opts.timeout)
-    finally:
-        session.stopping.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _check(opts: ConnectOptions) -> None:
@@ -132,7 +118,7 @@ def _check(opts: ConnectOptions) -> None:
             hint="integration names look like shipbob or extensiv-3pl-central (`trackstar integrations list`)",
         )
     if not 0 < opts.timeout <= 86400:
-        raise UsageError(f"--timeout must be between 1 second and 1 day, not {opts.timeout:g}")
+        raise UsageError(f"--timeout must be more than 0 and at most 86400 seconds (a day), not {opts.timeout:g}")
 
 
 def _checked_script_url(url: str) -> str:
@@ -155,18 +141,8 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@dataclass
-class _Job:
-    """Work a handler thread hands to the calling thread; `reply` is (status, JSON body)."""
-
-    run: Callable[[], tuple[int, dict[str, Any]]]
-    done: threading.Event = field(default_factory=threading.Event)
-    sent: threading.Event = field(default_factory=threading.Event)  # the reply reached the socket
-    reply: tuple[int, dict[str, Any]] = (503, {"ok": False, "error": "trackstar connect has stopped"})
-
-
 class _Session:
-    """The state of one connect run; its methods other than submit() run in the calling thread."""
+    """One connect run. Its methods run in the calling thread (the server hands requests over as jobs)."""
 
     def __init__(
         self,
@@ -177,11 +153,13 @@ class _Session:
         first_token: str,
     ) -> None:
         self.svc, self.opts, self.progress, self.script_url = svc, opts, progress, script_url
-        self.secret = secrets.token_urlsafe(24)
-        self.jobs: queue.Queue[_Job] = queue.Queue()
-        self.stopping = threading.Event()
+        self.jobs = Jobs()
         self.outcome: ExchangeResult | TrackstarError | None = None
         self._tokens = [first_token]
+
+    def server(self) -> LoopbackServer:
+        actions = {"link-token": lambda body: self.link_token(), "auth-code": self.auth_code, "closed": self.closed}
+        return LoopbackServer(self.jobs, self.page, self.page_loaded, actions)
 
     def config(self) -> dict[str, Any]:
         """The options for Trackstar.init besides the callbacks."""
@@ -193,47 +171,29 @@ class _Session:
         return config
 
     def run(self, deadline: float) -> ExchangeResult:
-        last: _Job | None = None
+        last: Job | None = None
         while self.outcome is None:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WaitTimeoutError(
-                    f"timed out after {_duration(self.opts.timeout)} waiting for the customer to finish in "
-                    "Trackstar Link; "
-                    "nothing was stored",
+                    f"timed out after {duration_text(self.opts.timeout)} waiting for the customer to finish "
+                    "in Trackstar Link; nothing was stored",
                     hint="run `trackstar connect` again (`--timeout SECONDS` waits longer)",
                 )
-            try:
-                job = self.jobs.get(timeout=min(_POLL_SECONDS, left))
-            except queue.Empty:
-                continue
-            try:
-                job.reply = job.run()
-            finally:
-                job.done.set()
-            last = job
+            last = self.jobs.run_next(left) or last
         if last is not None:  # let the page read the outcome before this process goes away
             last.sent.wait(REQUEST_READ_TIMEOUT)
         if isinstance(self.outcome, TrackstarError):
             raise self.outcome
         return self.outcome
 
-    def submit(self, run: Callable[[], tuple[int, dict[str, Any]]]) -> _Job:
-        """From a handler thread: have the calling thread run this, and wait for its reply."""
-        job = _Job(run)
-        self.jobs.put(job)
-        while not job.done.wait(_POLL_SECONDS):
-            if self.stopping.is_set():
-                break
-        return job
-
     # -- jobs (calling thread) --------------------------------------------------------------------------
 
-    def page_loaded(self) -> tuple[int, dict[str, Any]]:
+    def page_loaded(self) -> Reply:
         self.progress(ConnectEvent("page"))
         return 200, {"ok": True}
 
-    def link_token(self) -> tuple[int, dict[str, Any]]:
+    def link_token(self) -> Reply:
         if self.outcome is not None:
             return 409, {"ok": False, "error": "this connect session is over"}
         try:
@@ -244,7 +204,7 @@ class _Session:
         self.progress(ConnectEvent("link_token"))
         return 200, {"ok": True, "link_token": token}
 
-    def auth_code(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def auth_code(self, body: dict[str, Any]) -> Reply:
         if self.outcome is not None:
             return 409, {"ok": False, "error": "this connect session has already ended"}
         code = body.get("auth_code")
@@ -266,7 +226,7 @@ class _Session:
             "profile": conn.profile,
         }
 
-    def closed(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def closed(self, body: dict[str, Any]) -> Reply:
         if self.outcome is None:
             if body.get("reason") == "script_error":
                 self.outcome = APIConnectionError(
@@ -286,108 +246,10 @@ class _Session:
         return page.replace("{{CONFIG_JSON}}", _script_json(self.config())).encode()
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
     return f"{seconds / 60:g} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g} s"
 
 
 def _script_json(value: Any) -> str:
     """JSON safe inside <script>: no "</script>" or HTML comment can be formed."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, session: _Session) -> None:
-        self.session = session
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.port = int(self.server_address[1])
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.page_url = f"{self.origin}/{session.secret}/"
-
-
-_SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",  # the path secret never leaves in a Referer, not even to the Link script
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'",
-}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    timeout = REQUEST_READ_TIMEOUT
-    server_version = "trackstar-connect"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # nothing goes to the terminal from here
-
-    def do_GET(self) -> None:
-        if self._route() != "":
-            self._send(404, b"not found\n", "text/plain; charset=utf-8")
-            return
-        session = self.server.session
-        job = session.submit(session.page_loaded)
-        self._send(200, session.page(), "text/html; charset=utf-8")
-        job.sent.set()
-
-    def do_POST(self) -> None:
-        session = self.server.session
-        name = self._route()
-        handlers: dict[str, Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]] = {
-            "link-token": lambda body: session.link_token(),
-            "auth-code": session.auth_code,
-            "closed": session.closed,
-        }
-        if name is None or name not in handlers:
-            self._send(404, b"not found\n", "text/plain; charset=utf-8")
-            return
-        body = self._json_body()
-        if isinstance(body, tuple):
-            self._send(body[0], json.dumps(body[1]).encode(), "application/json")
-            return
-        job = session.submit(lambda: handlers[name](body))
-        self._send(job.reply[0], json.dumps(job.reply[1]).encode(), "application/json")
-        job.sent.set()
-
-    def _route(self) -> str | None:
-        """What follows /SECRET/ in the path, or None when the request is not for this session's page: another
-        secret, another Host (a DNS-rebound name) or a request from another origin. Those get a 404."""
-        server = self.server
-        if self.headers.get("Host", "") != f"127.0.0.1:{server.port}":
-            return None
-        if self.headers.get("Origin") not in (None, server.origin):
-            return None
-        _, secret, rest = (self.path.split("/", 2) + ["", ""])[:3] if self.path.count("/") >= 2 else ("", "", "")
-        if not hmac.compare_digest(secret.encode("utf-8", "replace"), server.session.secret.encode()):
-            return None
-        return rest
-
-    def _json_body(self) -> dict[str, Any] | tuple[int, dict[str, Any]]:
-        if (self.headers.get("Content-Type") or "").split(";")[0].strip().lower() != "application/json":
-            return 415, {"ok": False, "error": "Content-Type must be application/json"}
-        length = self.headers.get("Content-Length") or ""
-        if not length.isdigit():
-            return 411, {"ok": False, "error": "Content-Length is required"}
-        if int(length) > MAX_BODY_BYTES:
-            self.close_connection = True
-            return 413, {"ok": False, "error": f"the body is larger than {MAX_BODY_BYTES} bytes"}
-        try:
-            body = json.loads(self.rfile.read(int(length)) or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return 400, {"ok": False, "error": "the body is not JSON"}
-        if not isinstance(body, dict):
-            return 400, {"ok": False, "error": "the body must be a JSON object"}
-        return body
-
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in _SECURITY_HEADERS.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
