@@ -10,6 +10,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.conftest import BASE
 from trackstar_cli.cli import _hoist_global_options
 
 BIN = Path(sys.executable).parent / "trackstar"
+e2e = pytest.mark.e2e  # the tests that run the installed trackstar as a subprocess
 URL_RE = re.compile(r"http://127\.0\.0\.1:(\d+)/[A-Za-z0-9_-]+/")
 
 
@@ -92,6 +94,7 @@ def stored(env: dict[str, str]) -> list[dict[str, Any]]:
     return list(json.loads(r.stdout))
 
 
+@e2e
 def test_the_page_loads_the_emulators_link_script_with_the_options(emulator, tmp_path):
     running = start(cli_env(emulator, tmp_path), "--no-browser", "--integration", "shipbob", "--timeout", "60")
     page = httpx.get(running.url, timeout=30)
@@ -104,6 +107,7 @@ def test_the_page_loads_the_emulators_link_script_with_the_options(emulator, tmp
     assert running.finish()[0] == 1
 
 
+@e2e
 def test_requests_that_are_not_for_the_page_get_404_and_the_session_goes_on(session, env):
     port = session.url.split(":")[2].split("/")[0]
     wrong_secret = f"http://127.0.0.1:{port}/{'A' * 32}/"
@@ -131,6 +135,7 @@ def test_requests_that_are_not_for_the_page_get_404_and_the_session_goes_on(sess
     assert out == ""
 
 
+@e2e
 def test_a_link_token_and_a_code_posted_to_the_page_are_exchanged_and_stored(emulator, tmp_path):
     env = cli_env(emulator, tmp_path)
     running = start(env, "--no-browser", "--name", "acme", "--customer-id", "cust_42", "--json", "--timeout", "60")
@@ -153,6 +158,7 @@ def test_a_link_token_and_a_code_posted_to_the_page_are_exchanged_and_stored(emu
     assert [c["connection_id"] for c in stored(env)] == [printed["connection_id"]]
 
 
+@e2e
 def test_a_bad_auth_code_ends_with_the_exchange_error_and_stores_nothing(session, env):
     reply = post(session, "auth-code", {"auth_code": "auth_emu_not_a_real_code"})
     assert reply.status_code == 502 and reply.json()["ok"] is False and reply.json()["error"]
@@ -182,6 +188,7 @@ def test_only_connect_keeps_its_own_timeout():
     assert _hoist_global_options(["connect", "--debug", "--timeout=3"]) == ["--debug", "connect", "--timeout=3"]
 
 
+@e2e
 def test_ctrl_c_exits_130_and_closes_the_server(session):
     assert httpx.get(session.url, timeout=30).status_code == 200
     session.proc.send_signal(signal.SIGINT)
@@ -192,6 +199,7 @@ def test_ctrl_c_exits_130_and_closes_the_server(session):
         httpx.get(session.url, timeout=5)
 
 
+@e2e
 def test_the_browser_is_opened_with_the_url_unless_no_browser(emulator, tmp_path):
     opened = tmp_path / "opened"
     recorder = tmp_path / "browser.sh"
@@ -238,6 +246,7 @@ def test_a_refused_api_key_fails_before_anything_is_served(cli, emu):
     assert "Open this page" not in r.stderr
 
 
+@e2e
 def test_the_script_url_setting_wins(emulator, tmp_path):
     env = cli_env(emulator, tmp_path, TRACKSTAR_LINK_SCRIPT_URL="https://cdn.example.test/link/main.js")
     running = start(env, "--no-browser", "--timeout", "60")
@@ -268,3 +277,35 @@ def test_trackstars_own_hosts_are_not_probed(respx_mock, logged_in):
     svc = Services(resolve_settings(base_url="https://production.trackstarhq.com"))
     assert link_script_url(svc) == LINK_SCRIPT_URL
     assert not probe.called
+
+
+def test_the_token_is_printed_when_the_connection_cannot_be_stored(cli, emu, monkeypatch):
+    """The same never-lose-the-token path as `trackstar exchange`, with a stand-in browser (BROWSER's job)
+    that does what the page does: ask for a link token, finish Link, post the auth code."""
+    from trackstar_cli.errors import StoreError
+    from trackstar_cli.store import Store
+
+    replies: list[httpx.Response] = []
+
+    def browser(url: str, new: int = 0) -> bool:
+        def customer() -> None:
+            token = httpx.post(url + "link-token", json={}, timeout=30).json()["link_token"]
+            code = emu.issue_auth_code(token, "shipbob")
+            replies.append(httpx.post(url + "auth-code", json={"auth_code": code}, timeout=30))
+
+        threading.Thread(target=customer, daemon=True).start()
+        return True
+
+    def broken(self: Store, **fields: Any) -> None:
+        raise StoreError("disk full")
+
+    monkeypatch.setattr("webbrowser.open", browser)
+    monkeypatch.setattr(Store, "save_connection", broken)
+    r = cli("connect", "--timeout", "60")
+    assert r.exit_code == 1, r.stderr
+    found = re.search(r"access token for connection (\S+): (\S+)", r.stderr)
+    assert found, r.stderr
+    assert emu.state.connections[found.group(1)].access_token == found.group(2)  # the only copy: shown
+    assert f"connections add --connection-id {found.group(1)} --access-token-stdin" in r.stderr
+    assert r.stdout == ""
+    assert replies and replies[0].json()["ok"] is False and "could not be saved" in replies[0].json()["error"]
