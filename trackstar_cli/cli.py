@@ -86,9 +86,9 @@ def _debug_requested(ctx: click.Context) -> bool:
 _LAZY: dict[str, str] = {
     "demo": "trackstar_cli.commands.demo",
     "auth": "trackstar_cli.commands.auth",
+    "connect": "trackstar_cli.commands.connect",
     "link-token": "trackstar_cli.commands.link",
     "exchange": "trackstar_cli.commands.link",
-    "connect": "trackstar_cli.commands.connect",
     "connections": "trackstar_cli.commands.connections",
     **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
     "tags": "trackstar_cli.commands.writes",

@@ -35,7 +35,11 @@ def connect(
     ] = False,
     timeout: Annotated[
         float,
-        typer.Option("--timeout", help="Seconds to wait for the customer to finish.", show_default=True),
+        typer.Option(
+            "--timeout",
+            help="Seconds to wait for the customer to finish (the global per-request --timeout goes before `connect`).",
+            show_default=True,
+        ),
     ] = connect_service.DEFAULT_CONNECT_TIMEOUT,
     script_url: Annotated[
         str | None,
@@ -50,7 +54,7 @@ def connect(
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Connect a WMS in the browser with Trackstar Link, then store the connection (like `trackstar exchange`).
+    """Connect a WMS with Trackstar Link in the browser and store the connection: no frontend needed.
 
     Serves a one-time page on 127.0.0.1 that opens Trackstar Link; the auth code it returns is exchanged and
     the connection stored. The URL is printed on stderr, so over SSH open it in a browser that can reach this
