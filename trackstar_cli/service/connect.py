@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from trackstar_cli.errors import (
@@ -32,7 +32,9 @@ from trackstar_cli.errors import (
     WaitTimeoutError,
 )
 from trackstar_cli.service.core import ExchangeResult, Services
-from trackstar_cli.service.loopback import REQUEST_READ_TIMEOUT, Job, Jobs, LoopbackServer, Reply
+
+if TYPE_CHECKING:  # http.server costs ~30 ms to import: only `connect` itself pays it, not `trackstar --help`
+    from trackstar_cli.service.loopback import Job, LoopbackServer, Reply
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -152,12 +154,16 @@ class _Session:
         script_url: str,
         first_token: str,
     ) -> None:
+        from trackstar_cli.service.loopback import Jobs
+
         self.svc, self.opts, self.progress, self.script_url = svc, opts, progress, script_url
         self.jobs = Jobs()
         self.outcome: ExchangeResult | TrackstarError | None = None
         self._tokens = [first_token]
 
     def server(self) -> LoopbackServer:
+        from trackstar_cli.service.loopback import LoopbackServer
+
         actions = {"link-token": lambda body: self.link_token(), "auth-code": self.auth_code, "closed": self.closed}
         return LoopbackServer(self.jobs, self.page, self.page_loaded, actions)
 
@@ -171,6 +177,8 @@ class _Session:
         return config
 
     def run(self, deadline: float) -> ExchangeResult:
+        from trackstar_cli.service.loopback import REQUEST_READ_TIMEOUT
+
         last: Job | None = None
         while self.outcome is None:
             left = deadline - time.monotonic()
