@@ -300,6 +300,7 @@ def test_the_token_is_printed_when_the_connection_cannot_be_stored(cli, emu, mon
         raise StoreError("disk full")
 
     monkeypatch.setattr("webbrowser.open", browser)
+    monkeypatch.setenv("BROWSER", "stand-in")  # there is a browser (else no display means none is started)
     monkeypatch.setattr(Store, "save_connection", broken)
     r = cli("connect", "--timeout", "60")
     assert r.exit_code == 1, r.stderr
@@ -309,3 +310,13 @@ def test_the_token_is_printed_when_the_connection_cannot_be_stored(cli, emu, mon
     assert f"connections add --connection-id {found.group(1)} --access-token-stdin" in r.stderr
     assert r.stdout == ""
     assert replies and replies[0].json()["ok"] is False and "could not be saved" in replies[0].json()["error"]
+
+
+@e2e
+def test_without_a_display_no_browser_is_started_on_the_terminal(emulator, tmp_path):
+    env = {k: v for k, v in cli_env(emulator, tmp_path).items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    running = start(env, "--timeout", "60")  # no --no-browser, no BROWSER: webbrowser might pick lynx or w3m
+    post(running, "closed", {"reason": "closed"})
+    code, _, err = running.finish()
+    assert code == 1
+    assert "No display here to open a browser on" in err and "Opened it" not in err

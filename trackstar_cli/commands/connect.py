@@ -93,8 +93,15 @@ def connect(
 
 
 def _open_browser(url: str) -> bool:
+    """Open the page with `webbrowser` (BROWSER wins). On Linux without a display, don't: webbrowser would
+    start a text browser (lynx, w3m) on this very terminal, where Trackstar Link cannot run."""
+    import os
+    import sys
     import webbrowser
 
+    if sys.platform.startswith("linux") and not any(map(os.environ.get, ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"))):
+        output.info("No display here to open a browser on; open the page from a machine that reaches this one.")
+        return False
     try:
         return webbrowser.open(url, new=2)
     except webbrowser.Error:
