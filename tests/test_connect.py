@@ -153,6 +153,10 @@ def test_a_link_token_and_a_code_posted_to_the_page_are_exchanged_and_stored(emu
     code, out, err = running.finish()
     assert code == 0, err
     printed = json.loads(out)
+    assert set(printed) == {  # the contract of `exchange --json`
+        "connection_id", "alias", "integration_name", "customer_id", "available_actions", "profile", "default",
+        "created_at", "updated_at", "access_token",
+    }  # fmt: skip
     assert (printed["alias"], printed["integration_name"], printed["customer_id"]) == ("acme", "shiphero", "cust_42")
     assert printed["access_token"].startswith("****")
     assert [c["connection_id"] for c in stored(env)] == [printed["connection_id"]]
