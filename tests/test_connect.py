@@ -32,13 +32,13 @@ URL_RE = re.compile(r"http://127\.0\.0\.1:(\d+)/[A-Za-z0-9_-]+/")
 class Connect:
     """A `trackstar connect` subprocess, its page URL and everything it printed."""
 
-    proc: subprocess.Popen[str]
+    proc: subprocess.Popen[bytes]
     url: str
     stderr_head: str
 
     def finish(self) -> tuple[int, str, str]:
         out, err = self.proc.communicate(timeout=60)
-        return self.proc.returncode, out, self.stderr_head + err
+        return self.proc.returncode, out.decode(), self.stderr_head + err.decode()
 
 
 def cli_env(emulator: Any, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -56,16 +56,18 @@ def cli_env(emulator: Any, tmp_path: Path, **extra: str) -> dict[str, str]:
 def start(env: dict[str, str], *args: str) -> Connect:
     """Run `trackstar connect ARGS` and read its stderr up to the page URL."""
     assert BIN.exists(), f"{BIN} is not installed (pip install -e .)"
+    # Unbuffered bytes: readline() then takes no more than the line, and communicate() (which reads the file
+    # descriptor itself) later gets all the rest.
     proc = subprocess.Popen(
-        [str(BIN), "connect", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [str(BIN), "connect", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
     )
     assert proc.stderr is not None
     head = ""
     while (found := URL_RE.search(head)) is None:
-        line = proc.stderr.readline()
+        line = proc.stderr.readline().decode()
         if not line:
             out, err = proc.communicate(timeout=10)
-            pytest.fail(f"connect printed no URL (exit {proc.returncode}): {head}{err}{out}")
+            pytest.fail(f"connect printed no URL (exit {proc.returncode}): {head}{err.decode()}{out.decode()}")
         head += line
     return Connect(proc, found.group(0), head)
 
