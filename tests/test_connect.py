@@ -267,7 +267,8 @@ def test_the_script_url_setting_wins(emulator, tmp_path):
 def test_a_server_that_is_not_an_emulator_gets_trackstars_script(respx_mock, logged_in):
     from trackstar_cli.config import resolve_settings
     from trackstar_cli.service import Services
-    from trackstar_cli.service.connect import LINK_SCRIPT_URL, link_script_url
+    from trackstar_cli.service.connect import link_script_url
+    from trackstar_cli.spec import LINK_SCRIPT_URL
 
     respx_mock.get("/_emulator/health").respond(404, json={"error": "Not found"})
     assert link_script_url(Services(resolve_settings())) == LINK_SCRIPT_URL
@@ -277,7 +278,8 @@ def test_a_server_that_is_not_an_emulator_gets_trackstars_script(respx_mock, log
 def test_trackstars_own_hosts_are_not_probed(respx_mock, logged_in):
     from trackstar_cli.config import resolve_settings
     from trackstar_cli.service import Services
-    from trackstar_cli.service.connect import LINK_SCRIPT_URL, link_script_url
+    from trackstar_cli.service.connect import link_script_url
+    from trackstar_cli.spec import LINK_SCRIPT_URL
 
     probe = respx_mock.get(url__regex=r".*").respond(200, json={"ok": True})
     svc = Services(resolve_settings(base_url="https://production.trackstarhq.com"))

@@ -3,7 +3,7 @@
 A one-shot HTTP server on 127.0.0.1 (a random port and a random path secret) serves a page that loads the Link
 script and calls `Trackstar.init`. The page's `getLinkToken` asks this server, which answers with
 `POST /link/token`; its `onSuccess(authCode)` posts the code back, and it is exchanged and stored exactly as
-`trackstar exchange` does it (`Services.exchange`). `onClose` before a success ends the wait with
+`trackstar exchange` does it (`service.link.exchange`). `onClose` before a success ends the wait with
 LinkClosedError; the deadline with WaitTimeoutError.
 
 The server (service/loopback.py) parses requests in its own threads, but everything that touches the Services
@@ -31,24 +31,23 @@ from trackstar_cli.errors import (
     UsageError,
     WaitTimeoutError,
 )
-from trackstar_cli.service.core import ExchangeResult, Services
+from trackstar_cli.models import ExchangeResult
+from trackstar_cli.service.connections import check_alias
+from trackstar_cli.service.core import Services
+from trackstar_cli.service.link import ExchangeOptions, create_link_token, exchange
+from trackstar_cli.spec import LINK_SCRIPT_URL, TRACKSTAR_DOMAIN
 
 if TYPE_CHECKING:  # http.server costs ~30 ms to import: only `connect` itself pays it, not `trackstar --help`
     from trackstar_cli.service.loopback import Job, LoopbackServer, Reply
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
-    "LINK_SCRIPT_URL",
     "ConnectEvent",
     "ConnectOptions",
     "connect",
     "duration_text",
     "link_script_url",
 ]
-
-# Trackstar facts (move to spec.py)
-LINK_SCRIPT_URL = "https://link.trackstarhq.com/main.js"  # what @trackstar/react-trackstar-link injects
-TRACKSTAR_DOMAIN = "trackstarhq.com"  # API hosts under it get the real script without probing
 
 # The emulator's counterparts (its own endpoints, under /_emulator).
 EMULATOR_HEALTH_PATH = "/_emulator/health"
@@ -103,9 +102,10 @@ def connect(
     (LinkClosedError) or the time is up (WaitTimeoutError). Bad options and a taken --name fail before
     anything is served; so does an API key the API refuses (the first link token is created up front)."""
     _check(opts)
-    svc.check_alias(opts.alias, None)  # opens the store too: a broken one fails now, not after the code is spent
+    check_alias(svc, opts.alias, None)
+    svc.store.check_writable()  # a broken store fails now, before the customer does any work
     script = link_script_url(svc, opts.script_url)
-    session = _Session(svc, opts, progress or (lambda event: None), script, first_token=svc.create_link_token())
+    session = _Session(svc, opts, progress or (lambda event: None), script, first_token=create_link_token(svc))
     with session.server() as server:  # closed on every way out, Ctrl-C included
         session.progress(ConnectEvent("ready", url=server.page_url, detail=script))
         return session.run(time.monotonic() + opts.timeout)
@@ -205,7 +205,7 @@ class _Session:
         if self.outcome is not None:
             return 409, {"ok": False, "error": "this connect session is over"}
         try:
-            token = self._tokens.pop() if self._tokens else self.svc.create_link_token()
+            token = self._tokens.pop() if self._tokens else create_link_token(self.svc)
         except TrackstarError as exc:
             self.outcome = exc
             return 502, {"ok": False, "error": exc.message}
@@ -220,7 +220,8 @@ class _Session:
             return 400, {"ok": False, "error": "auth_code must be a non-empty string"}
         self.progress(ConnectEvent("exchanging"))
         try:
-            result = self.svc.exchange(code, customer_id=self.opts.customer_id, alias=self.opts.alias)
+            options = ExchangeOptions(auth_code=code, customer_id=self.opts.customer_id, alias=self.opts.alias)
+            result = exchange(self.svc, options)
         except TrackstarError as exc:  # the code is spent or bad either way: this session is over
             self.outcome = exc
             return 502, {"ok": False, "error": exc.message, "hint": exc.hint or ""}
