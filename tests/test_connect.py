@@ -174,9 +174,9 @@ def test_a_bad_auth_code_ends_with_the_exchange_error_and_stores_nothing(session
     assert stored(env) == []
 
 
-def test_the_wait_times_out_with_exit_10(cli, emu):
+def test_the_wait_times_out_with_exit_14(cli, emu):
     r = cli("connect", "--no-browser", "--timeout", "0.5")
-    assert r.exit_code == 10
+    assert r.exit_code == 14
     assert "Open this page to connect a WMS with Trackstar Link:" in r.stderr
     assert "error: timed out after 0.5 s waiting for the customer to finish in Trackstar Link" in r.stderr
     assert "--timeout SECONDS" in r.stderr
@@ -184,7 +184,7 @@ def test_the_wait_times_out_with_exit_10(cli, emu):
 
 def test_the_global_timeout_still_works_before_the_command(cli, emu):
     r = cli("--timeout", "5", "connect", "--no-browser", "--timeout", "0.5")
-    assert r.exit_code == 10, r.stderr
+    assert r.exit_code == 14, r.stderr
     assert "after 0.5 s" in r.stderr
 
 

@@ -45,6 +45,11 @@ def test_exit_code_values_are_the_documented_contract() -> None:
         "INTEGRATION": 7,
         "NETWORK": 8,
         "PARTIAL": 9,
+        "WEBHOOK_MISSING_HEADER": 10,
+        "WEBHOOK_MALFORMED": 11,
+        "WEBHOOK_STALE": 12,
+        "WEBHOOK_BAD_SIGNATURE": 13,
+        "TIMED_OUT": 14,
         "INTERRUPTED": 130,
     }
 

@@ -8,9 +8,10 @@
     ├── StoreError                     1  the local SQLite store cannot be read or written
     │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
     ├── LinkClosedError                1  `connect`: the Link modal was closed before a WMS was connected
-    ├── WaitTimeoutError              10  a wait ended before what it waited for happened (`connect`)
+    ├── WaitTimeoutError              14  a wait ended before what it waited for happened (`connect`)
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
+    ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
     └── APIError                       6  the API answered with an error status
         ├── AuthenticationError        3  401
         ├── PermissionDeniedError      3  403
@@ -53,6 +54,7 @@ __all__ = [
     "UsageError",
     "ValidationError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
     "error_for_status",
 ]
 
@@ -70,7 +72,12 @@ class ExitCode(IntEnum):
     INTEGRATION = 7
     NETWORK = 8
     PARTIAL = 9  # a query across several connections where at least one connection failed
-    TIMED_OUT = 10  # a wait (for the Link modal in `connect`) ended before it was done
+    # `trackstar webhooks verify`: why a delivery is not valid (see WebhookVerificationError)
+    WEBHOOK_MISSING_HEADER = 10
+    WEBHOOK_MALFORMED = 11
+    WEBHOOK_STALE = 12
+    WEBHOOK_BAD_SIGNATURE = 13
+    TIMED_OUT = 14  # a wait (for the Link modal in `connect`) ended before it was done
     INTERRUPTED = 130
 
 
@@ -118,6 +125,22 @@ class UnsavedTokenError(StoreError):
         super().__init__(message, hint=hint)
         self.connection_id = connection_id
         self.access_token = access_token
+
+
+class WebhookVerificationError(TrackstarError):
+    """A webhook delivery failed verification; `reason` is missing_header | malformed | stale | bad_signature."""
+
+    _CODES = {
+        "missing_header": ExitCode.WEBHOOK_MISSING_HEADER,
+        "malformed": ExitCode.WEBHOOK_MALFORMED,
+        "stale": ExitCode.WEBHOOK_STALE,
+        "bad_signature": ExitCode.WEBHOOK_BAD_SIGNATURE,
+    }
+
+    def __init__(self, reason: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
+        self.exit_code = self._CODES[reason]
 
 
 class LinkClosedError(TrackstarError):

@@ -59,7 +59,7 @@ def connect(
     Serves a one-time page on 127.0.0.1 that opens Trackstar Link; the auth code it returns is exchanged and
     the connection stored. The URL is printed on stderr, so over SSH open it in a browser that can reach this
     machine's 127.0.0.1 (e.g. through `ssh -L`). Closing Link without connecting exits 1; running out of
-    time exits 10; Ctrl-C exits 130. Output is that of `trackstar exchange`.
+    time exits 14; Ctrl-C exits 130. Output is that of `trackstar exchange`.
 
     Examples:
 
