@@ -8,6 +8,7 @@ import re
 from importlib import resources
 from typing import Any
 
+from ..spec import SANDBOX
 from .catalog import INTEGRATIONS, Integration
 from .core import ApiError, Json, Reply, Request, validation_error
 from .faults import FaultPlan, parse_kind
@@ -89,14 +90,14 @@ def _filtered(offered: list[Integration], query: dict[str, str]) -> list[Integra
     if allow and block:
         allow, block = [], []
     needs = set(_names(query, "integrations_with_endpoints"))
-    hide_sandbox = query.get("sandbox") == "false" and "sandbox" not in allow
+    hide_sandbox = query.get("sandbox") == "false" and SANDBOX not in allow
     return [
         i
         for i in offered
         if (not allow or i.name in allow)
         and i.name not in block
         and needs <= set(i.actions)
-        and not (hide_sandbox and i.name == "sandbox")
+        and not (hide_sandbox and i.name == SANDBOX)
     ]
 
 
