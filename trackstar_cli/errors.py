@@ -7,6 +7,8 @@
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
     │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    ├── LinkClosedError                1  `connect`: the Link modal was closed before a WMS was connected
+    ├── WaitTimeoutError              14  a wait ended before what it waited for happened (`connect`)
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
@@ -38,6 +40,7 @@ __all__ = [
     "CredentialsError",
     "ExitCode",
     "IntegrationError",
+    "LinkClosedError",
     "MalformedResponseError",
     "NoConnectionError",
     "NotFoundError",
@@ -50,6 +53,7 @@ __all__ = [
     "UnsavedTokenError",
     "UsageError",
     "ValidationError",
+    "WaitTimeoutError",
     "WebhookVerificationError",
     "error_for_status",
 ]
@@ -73,6 +77,7 @@ class ExitCode(IntEnum):
     WEBHOOK_MALFORMED = 11
     WEBHOOK_STALE = 12
     WEBHOOK_BAD_SIGNATURE = 13
+    TIMED_OUT = 14  # a wait (for the Link modal in `connect`) ended before it was done
     INTERRUPTED = 130
 
 
@@ -136,6 +141,14 @@ class WebhookVerificationError(TrackstarError):
         super().__init__(message, hint=hint)
         self.reason = reason
         self.exit_code = self._CODES[reason]
+
+
+class LinkClosedError(TrackstarError):
+    exit_code = ExitCode.ERROR
+
+
+class WaitTimeoutError(TrackstarError):
+    exit_code = ExitCode.TIMED_OUT
 
 
 class APIConnectionError(TrackstarError):
