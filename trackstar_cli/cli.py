@@ -225,13 +225,23 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show a traceback on errors \\[env: TRACKSTAR_DEBUG].")
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Do not page long tables through less -FRX \\[env: TRACKSTAR_PAGER, PAGER]."),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = None,
 ) -> None:
     settings = resolve_settings(
-        profile=profile, base_url=base_url, timeout=timeout, verbose=verbose, debug=debug, ca_bundle=ca_bundle
+        profile=profile,
+        base_url=base_url,
+        timeout=timeout,
+        verbose=verbose,
+        debug=debug,
+        ca_bundle=ca_bundle,
+        no_pager=no_pager,
     )
     from trackstar_cli.service import Services
 

@@ -38,6 +38,7 @@ APP_NAME = "trackstar"
 DEFAULT_BASE_URL = "https://production.trackstarhq.com"
 DEFAULT_PROFILE = "default"
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_PAGER = "less -FRX"  # -F: quit when it fits one screen, -R: keep colours, -X: leave it on the screen
 
 # Every environment variable the CLI reads, in one place (the README lists the same).
 ENV = {
@@ -51,6 +52,7 @@ ENV = {
     "api_key": "TRACKSTAR_API_KEY",
     "connection": "TRACKSTAR_CONNECTION",
     "no_progress": "TRACKSTAR_NO_PROGRESS",
+    "pager": "TRACKSTAR_PAGER",
     "webhook_secret": "TRACKSTAR_WEBHOOK_SECRET",
 }
 
@@ -76,6 +78,7 @@ class Settings:
     debug: bool = False
     ca_bundle: str | None = None
     progress: bool = True  # a progress line on stderr while a listing streams (when stderr is a terminal)
+    pager: str | None = DEFAULT_PAGER  # the command long tables go through on a terminal; None: no pager
     # From TRACKSTAR_API_KEY; repr=False keeps it out of any debug print of the settings.
     api_key_env: str | None = field(default=None, repr=False)
     # From TRACKSTAR_WEBHOOK_SECRET (overrides the profile's keyring entry).
@@ -190,6 +193,7 @@ def resolve_settings(
     verbose: bool | None = None,
     debug: bool | None = None,
     ca_bundle: str | None = None,
+    no_pager: bool = False,
     env: dict[str, str] | None = None,
 ) -> Settings:
     """Build Settings: each value from the flag, else its TRACKSTAR_* variable, else the profile's config, else
@@ -217,8 +221,18 @@ def resolve_settings(
         ca_bundle=str(Path(str(bundle)).expanduser()) if bundle else None,
         api_key_env=env.get(ENV["api_key"]) or None,
         progress=not env.get(ENV["no_progress"]),
+        pager=None if no_pager else _pager(env),
         webhook_secret_env=env.get(ENV["webhook_secret"]) or None,
     )
+
+
+def _pager(env: Mapping[str, str]) -> str | None:
+    """TRACKSTAR_PAGER, else PAGER, else less -FRX; empty or `cat` means none (as git does)."""
+    value = env.get(ENV["pager"])
+    if value is None:
+        value = env.get("PAGER", DEFAULT_PAGER)
+    value = value.strip()
+    return None if value in ("", "cat") else value
 
 
 def _pick(flag: Any, env_value: Any, stored: Any, default: Any) -> tuple[Any, str]:

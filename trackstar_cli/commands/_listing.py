@@ -91,6 +91,7 @@ class ListArgs:
     fmt: Format | None = None
     json_: bool = False
     by_warehouse: bool = False
+    wide: bool = False
 
     @classmethod
     def from_params(cls, resource: Resource, params: Mapping[str, Any]) -> ListArgs:
@@ -109,6 +110,7 @@ class ListArgs:
             fmt=params.get("fmt"),
             json_=bool(params.get("json_")),
             by_warehouse=bool(params.get("by_warehouse")),
+            wide=bool(params.get("wide")),
         )
 
     @property

@@ -76,6 +76,7 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
         ),
         ("fmt", FormatOpt, None),
         ("json_", JsonOpt, False),
+        ("wide", *_opt(bool, False, "--wide", help="Table: every column at full width, even past the terminal.")),
     ]
     if resource.name == "inventory":
         params.append(
@@ -154,7 +155,7 @@ def _list(svc: Any, resource: Resource, args: ListArgs) -> None:
     else:
         conn = resolve_connection(svc, args.connection)
         items = iter_items(svc, resource, conn, args.query, parent_id=args.parent_id)
-    view = View(columns, empty=f"No {resource.name} found.", rows=expand)
+    view = View(columns, empty=f"No {resource.name} found.", rows=expand, wide=args.wide, pager=svc.settings.pager)
     output.emit(view, output.with_progress(items, f"Fetching {resource.name}", enabled=svc.settings.progress), fmt)
     if fan is not None:
         finish_fan_out(fan.outcomes)
