@@ -16,8 +16,9 @@ FORBIDDEN = {
     "errors": {"*"},
     "config": {"client", "store", "credentials", "service", "cli", "output", "commands", "emulator"},
     "resources": {"*"},
-    "client": {"store", "credentials", "service", "cli", "output", "commands", "emulator", "config"},
-    "store": {"client", "credentials", "service", "cli", "output", "commands", "emulator", "config"},
+    # design.md: infrastructure may use config (redact_url, check_private), never another infrastructure module.
+    "client": {"store", "credentials", "service", "cli", "output", "commands", "emulator"},
+    "store": {"client", "credentials", "service", "cli", "output", "commands", "emulator"},
     "credentials": {"client", "store", "service", "cli", "output", "commands", "emulator", "config"},
     "service": {"cli", "output", "commands", "emulator"},
     "emulator": {"client", "service", "store", "credentials", "cli", "output", "commands", "config"},

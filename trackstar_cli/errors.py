@@ -6,7 +6,8 @@
     ├── CredentialsError               3  no API key, keyring unusable or timed out
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
-    │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    │   ├── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    │   └── AliasTakenError            1  another process took the connection name first
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     └── APIError                       6  the API answered with an error status
@@ -18,7 +19,9 @@
         ├── IntegrationError           7  origin "integration", whatever the status
         ├── NotImplementedByIntegrationError  7  501
         ├── ServerError                8  5xx after retries
+        ├── RedirectError              6  a 3xx: never followed (it would carry the API key elsewhere)
         └── MalformedResponseError     8  a 2xx whose body is not the JSON we expect
+            └── ResponseTooLargeError  8  a reply whose decoded size passes the cap
 
 Status codes become exceptions in exactly one place: `error_for_status`.
 """
@@ -30,6 +33,7 @@ from typing import Any
 
 __all__ = [
     "APIConnectionError",
+    "AliasTakenError",
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
@@ -43,6 +47,8 @@ __all__ = [
     "NotImplementedByIntegrationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
     "StoreError",
     "TrackstarError",
@@ -113,6 +119,15 @@ class UnsavedTokenError(StoreError):
         super().__init__(message, hint=hint)
         self.connection_id = connection_id
         self.access_token = access_token
+
+
+class AliasTakenError(StoreError):
+    """The name was free when checked but another connection holds it now (parallel runs): nothing saved."""
+
+    def __init__(self, message: str, *, alias: str, holder: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.alias = alias
+        self.holder = holder
 
 
 class APIConnectionError(TrackstarError):
@@ -187,8 +202,16 @@ class ServerError(APIError):
     exit_code = ExitCode.NETWORK
 
 
+class RedirectError(APIError):
+    exit_code = ExitCode.REJECTED
+
+
 class MalformedResponseError(APIError):
     exit_code = ExitCode.NETWORK
+
+
+class ResponseTooLargeError(MalformedResponseError):
+    pass
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
