@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from trackstar_cli.errors import APIError, MalformedResponseError, UsageError
+from trackstar_cli.service.write_body import MAX_JSON_DEPTH, check_json_depth
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
@@ -317,12 +318,16 @@ def _read_json(name: str, reader: _Reader) -> Any:
     if not text.strip():
         raise UsageError(f"{what} is empty", hint="pass a JSON document, e.g. --input order.json")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
             hint="check it with `jq . FILE`",
         ) from None
+    except RecursionError:
+        raise UsageError(f"{what} nests arrays/objects deeper than {MAX_JSON_DEPTH} levels") from None
+    check_json_depth(value, what)
+    return value
 
 
 def _access_token(svc: Services, req: ApiRequest, connection: str | None, connection_given: bool) -> str | None:
