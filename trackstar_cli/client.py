@@ -36,6 +36,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timezone
 from typing import Any
 from urllib.parse import unquote
@@ -162,6 +163,16 @@ class _Deadline(threading.local):
             raise exc("the request's overall deadline passed")
         return left if timeout is None else min(timeout, left)
 
+    @contextmanager
+    def watch(self) -> Iterator[None]:
+        """Mark a timeout that happened because the deadline (not the per-read timeout) ran out."""
+        try:
+            yield
+        except httpcore.TimeoutException:
+            if self.at is not None and time.monotonic() >= self.at - 0.01:
+                self.expired = True
+            raise
+
 
 class _DeadlineStream(httpcore.NetworkStream):
     """A network stream whose every read and write waits at most until the deadline."""
@@ -171,10 +182,14 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._deadline = deadline
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, self._deadline.budget(timeout, httpcore.ReadTimeout))
+        budget = self._deadline.budget(timeout, httpcore.ReadTimeout)
+        with self._deadline.watch():
+            return self._inner.read(max_bytes, budget)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, self._deadline.budget(timeout, httpcore.WriteTimeout))
+        budget = self._deadline.budget(timeout, httpcore.WriteTimeout)
+        with self._deadline.watch():
+            self._inner.write(buffer, budget)
 
     def close(self) -> None:
         self._inner.close()
@@ -183,7 +198,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
         budget = self._deadline.budget(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, budget), self._deadline)
+        with self._deadline.watch():
+            return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, budget), self._deadline)
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -203,7 +219,8 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         budget = self._deadline.budget(timeout, httpcore.ConnectTimeout)
-        stream = self._inner.connect_tcp(host, port, budget, local_address, socket_options)
+        with self._deadline.watch():
+            stream = self._inner.connect_tcp(host, port, budget, local_address, socket_options)
         return _DeadlineStream(stream, self._deadline)
 
     def connect_unix_socket(
