@@ -373,6 +373,15 @@ def test_a_header_value_is_never_quoted_in_an_error(cli: Any, hostile: Any, poin
     assert "secret" not in result.stderr and "unexpected" not in result.stderr
 
 
+def test_a_deeply_nested_json_reply_is_a_malformed_reply(cli: Any, hostile: Any, point_at: Any) -> None:
+    deep = b"[" * 200_000 + b"]" * 200_000
+    server = hostile(lambda conn, seen: reply(conn, "200 OK", deep))
+    point_at(server)
+    result = cli("api", "/connections")
+    assert result.exit_code == ExitCode.NETWORK
+    assert "nested too deeply" in result.stderr and "unexpected" not in result.stderr
+
+
 # -- item 13: dot segments --------------------------------------------------------------------------------
 
 
@@ -421,6 +430,8 @@ def test_verbose_and_auth_status_never_show_the_base_url_password(
     for text in (verbose.stderr, verbose.stdout, status.stdout, status.stderr, status_json.stdout):
         assert "hunter2pass" not in text
     assert status_json.json()["base_url"] == f"http://***@127.0.0.1:{server.port}"
+    outside = cli("api", f"http://ops:hunter2pass@127.0.0.1:{server.port + 1}/connections")
+    assert outside.exit_code == ExitCode.USAGE and "hunter2pass" not in outside.stderr
     assert redact_url("https://u:p@h:1/x?y=1") == "https://***@h:1/x?y=1"
     assert redact_url("https://h/x") == "https://h/x"
 

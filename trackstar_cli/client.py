@@ -85,6 +85,7 @@ _MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.Wri
 # A real listing never has more than one empty page (the last); a server handing out tokens for empty pages
 # forever would page forever, even under --limit.
 MAX_EMPTY_PAGES = 10
+_PROXY_HINT = "check HTTPS_PROXY/HTTP_PROXY/ALL_PROXY (http://HOST:PORT)"
 _ACCEPT_ENCODING = "gzip, deflate"  # what _Inflater can bound; no br/zstd even when their packages are installed
 
 Log = Callable[[str], None]
@@ -354,6 +355,10 @@ class TrackstarClient:
         self._deadline = _Deadline()
         kwargs: dict[str, Any] = {"transport": transport} if transport is not None else {}
         try:
+            httpx.URL(self.base_url)
+        except httpx.InvalidURL as exc:
+            raise ConfigError(f"invalid base URL {redact_url(self.base_url)!r}: {exc}") from None
+        try:
             self._http = httpx.Client(
                 base_url=self.base_url,
                 timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -366,17 +371,15 @@ class TrackstarClient:
                 follow_redirects=False,
                 **kwargs,
             )
-        except httpx.InvalidURL as exc:
-            raise ConfigError(f"invalid base URL {redact_url(self.base_url)!r}: {exc}") from None
+        except httpx.InvalidURL as exc:  # the base URL parsed above: this is a proxy variable's URL
+            raise ConfigError(f"unusable proxy setting: {exc}", hint=_PROXY_HINT) from None
         except ImportError as exc:  # httpx asks for socksio only when a SOCKS proxy is configured
             raise ConfigError(
                 "a SOCKS proxy is configured (ALL_PROXY/HTTPS_PROXY) but SOCKS support is not installed",
                 hint="install it next to trackstar-cli: pip install 'httpx[socks]' (or unset the proxy variable)",
             ) from exc
         except ValueError as exc:  # "Unknown scheme for proxy URL"
-            raise ConfigError(
-                f"unusable proxy setting: {exc}", hint="check HTTPS_PROXY/HTTP_PROXY/ALL_PROXY (http://HOST:PORT)"
-            ) from None
+            raise ConfigError(f"unusable proxy setting: {exc}", hint=_PROXY_HINT) from None
         _install_deadline(self._http, self._deadline)
 
     # The seam for TLS: one context per process and CA file; tests may swap this for their own.
@@ -647,7 +650,8 @@ class TrackstarClient:
 
     @staticmethod
     def _where(request: httpx.Request) -> str:
-        return f"{request.url.scheme}://{request.url.host}" + (f":{request.url.port}" if request.url.port else "")
+        host = f"[{request.url.host}]" if ":" in request.url.host else request.url.host
+        return f"{request.url.scheme}://{host}" + (f":{request.url.port}" if request.url.port else "")
 
     def _backoff(self, attempt: int) -> float:
         return self._jitter(min(MAX_BACKOFF, 0.5 * 2**attempt))

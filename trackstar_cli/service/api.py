@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from trackstar_cli.config import redact_url
 from trackstar_cli.errors import APIError, MalformedResponseError, UsageError
 from trackstar_cli.service.write_body import MAX_JSON_DEPTH, check_json_depth
 
@@ -235,7 +236,7 @@ def _split_target(target: str, base_url: str) -> tuple[str, dict[str, str]]:
 
 def _relative_to_base(url: str, base_url: str) -> str:
     refused = UsageError(
-        f"refusing to send the API key to {url}: it is not under the base URL {base_url}",
+        f"refusing to send the API key to {redact_url(url)}: it is not under the base URL {redact_url(base_url)}",
         hint="pass a path such as /wms/inventory, or point --base-url / TRACKSTAR_BASE_URL at that server",
     )
     u, b = urlsplit(url), urlsplit(base_url)
