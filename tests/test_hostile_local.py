@@ -135,7 +135,7 @@ def test_under_umask_000_every_created_directory_is_0700_and_file_0600(
     "target, mode, code",
     [
         ("home", 0o777, ExitCode.USAGE),  # the directory of config.json and trackstar.db
-        ("home", 0o770, ExitCode.USAGE),
+        ("home", 0o757, ExitCode.USAGE),
         ("config", 0o666, ExitCode.USAGE),
         ("database", 0o646, ExitCode.ERROR),
     ],
@@ -152,6 +152,38 @@ def test_files_and_directories_others_can_write_are_refused(
     assert f"refusing to use {path if target != 'home' else home / 'config.json'}" in result.stderr
     assert "writable by" in result.stderr and f"chmod go-w {path}" in result.stderr
     path.chmod(0o700 if target == "home" else 0o600)
+    assert cli("connections", "list").exit_code == 0
+
+
+def _fake_group(monkeypatch: pytest.MonkeyPatch, name: str, members: list[str]) -> None:
+    import grp
+
+    real = grp.getgrgid
+
+    def getgrgid(gid: int) -> Any:
+        found = real(gid)
+        return grp.struct_group((name, found.gr_passwd, found.gr_gid, members))
+
+    monkeypatch.setattr(grp, "getgrgid", getgrgid)
+
+
+def test_a_directory_a_shared_group_can_write_is_refused(cli: Any, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_connection()
+    home.chmod(0o770)
+    _fake_group(monkeypatch, "staff", ["alice", "bob"])
+    result = cli("connections", "list")
+    assert result.exit_code == ExitCode.USAGE
+    assert "writable by group" in result.stderr and f"chmod go-w {home}" in result.stderr
+
+
+def test_a_user_private_group_may_write_as_umask_002_leaves_it(
+    cli: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pwd
+
+    add_connection()
+    home.chmod(0o770)
+    _fake_group(monkeypatch, pwd.getpwuid(os.getuid()).pw_name, [])
     assert cli("connections", "list").exit_code == 0
 
 

@@ -15,9 +15,7 @@ import ipaddress
 import json
 import os
 import re
-import shlex
 import stat
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -104,6 +102,19 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"***@{host}"))
 
 
+def _private_group(gid: int) -> bool:
+    """True for a user private group: named after us, with no other member (as Debian's OpenSSH allows)."""
+    import grp
+    import pwd
+
+    try:
+        user = pwd.getpwuid(os.getuid()).pw_name
+        group = grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return group.gr_name == user and set(group.gr_mem) <= {user}
+
+
 def ensure_private_dir(path: Path, error: type[TrackstarError] = ConfigError) -> None:
     """Create `path` and any missing parent as 0700, whatever the umask (mkdir's parents=True uses 0777)."""
     missing: list[Path] = []
@@ -136,8 +147,12 @@ def check_private(path: Path, error: type[TrackstarError] = ConfigError) -> None
             st = item.stat()
         except OSError:
             continue  # missing or unreadable: the read or write that follows says so
-        shared = st.st_mode & 0o022 and not (stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX)
-        if shared:
+        writers = st.st_mode & 0o022
+        if writers == 0o020 and _private_group(st.st_gid):
+            writers = 0  # umask 002 with user private groups (Debian, Ubuntu): the group is only us
+        if writers and not (stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX):
+            import shlex
+
             who = "group and others" if st.st_mode & 0o022 == 0o022 else ("group" if st.st_mode & 0o020 else "others")
             raise error(
                 f"refusing to use {path}: {item} is writable by {who} (mode {stat.S_IMODE(st.st_mode):04o}), "
@@ -233,6 +248,8 @@ def save_profile_config(paths: Paths, profile: str, values: dict[str, Any]) -> N
                     section.pop(key, None)
                 else:
                     section[key] = value
+            import tempfile  # only here: it costs ~5 ms of start-up
+
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
