@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from trackstar_cli import client as client_mod
+from trackstar_cli import bounds
 from trackstar_cli.client import MAX_EMPTY_PAGES, TrackstarClient
 from trackstar_cli.config import DEFAULT_MAX_RESPONSE_BYTES, redact_url, resolve_settings
 from trackstar_cli.errors import ExitCode, ResponseTooLargeError, UsageError
@@ -469,7 +469,7 @@ def test_one_ssl_context_per_process_and_none_for_http(monkeypatch: pytest.Monke
         made.append(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(client_mod, "_ssl_contexts", {})
+    monkeypatch.setattr(bounds, "_ssl_contexts", {})
     monkeypatch.setattr(ssl, "create_default_context", counting)
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
@@ -487,7 +487,7 @@ def test_ssl_cert_file_and_ca_bundle_are_still_honoured(
     tls_files: tuple[Path, Path],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(client_mod, "_ssl_contexts", {})
+    monkeypatch.setattr(bounds, "_ssl_contexts", {})
     monkeypatch.setenv("SSL_CERT_FILE", str(tls_files[0]))
     with TrackstarClient(API_KEY, base_url=tls_server, timeout=5) as c:
         assert c.request("GET", "/connections") == {"path": "/connections", "key_ok": True}

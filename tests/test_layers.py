@@ -18,6 +18,7 @@ FORBIDDEN = {
     "resources": {"*"},
     # design.md: infrastructure may use config (redact_url, check_private), never another infrastructure module.
     "client": {"store", "credentials", "service", "cli", "output", "commands", "emulator"},
+    "bounds": {"*"},  # client.py's network bounds beneath httpx: httpcore and the stdlib only
     "store": {"client", "credentials", "service", "cli", "output", "commands", "emulator"},
     "credentials": {"client", "store", "service", "cli", "output", "commands", "emulator", "config"},
     "service": {"cli", "output", "commands", "emulator"},
@@ -28,6 +29,7 @@ THIRD_PARTY_ONLY_IN = {
     "rich": CLI_LAYER,
     "click": CLI_LAYER,
     "httpx": {"client"},
+    "httpcore": {"client", "bounds"},
     "keyring": {"credentials"},
     "sqlite3": {"store"},
 }

@@ -12,10 +12,10 @@
 - The verbose log redacts `x-trackstar-api-key` and `x-trackstar-access-token`, and the password of a
   `user:password@` base URL.
 
-Bounds against a hostile or broken server (README "Security and bounds"):
+Bounds against a hostile or broken server (README "Security and bounds"; the machinery is in bounds.py):
 - Deadline: `timeout` bounds each attempt as a whole (connect, send, headers, body), not only each read: the
-  network streams under httpx check a per-thread deadline, so a server trickling bytes is cut off at it. A
-  request that ran out its deadline is not repeated.
+  network streams under httpx's pools check a per-thread deadline, so a server trickling bytes is cut off at
+  it. A request that ran out its deadline is not repeated.
 - Size: the decoded body is capped at `max_response_bytes`; we ask only for gzip/deflate and inflate it
   ourselves with a bounded output, so a gzip bomb fails fast without the memory.
 - Pagination stops on a repeated next_token and after MAX_EMPTY_PAGES empty pages in a row.
@@ -35,8 +35,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timezone
 from typing import Any
 from urllib.parse import unquote
@@ -45,6 +44,7 @@ import httpcore
 import httpx
 
 from trackstar_cli import __version__
+from trackstar_cli.bounds import Deadline, DeadlineBackend, Inflater, shared_ssl_context
 from trackstar_cli.config import DEFAULT_MAX_RESPONSE_BYTES, redact_url
 from trackstar_cli.errors import (
     APIConnectionError,
@@ -86,7 +86,7 @@ _MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.Wri
 # forever would page forever, even under --limit.
 MAX_EMPTY_PAGES = 10
 _PROXY_HINT = "check HTTPS_PROXY/HTTP_PROXY/ALL_PROXY (http://HOST:PORT)"
-_ACCEPT_ENCODING = "gzip, deflate"  # what _Inflater can bound; no br/zstd even when their packages are installed
+_ACCEPT_ENCODING = "gzip, deflate"  # what Inflater can bound; no br/zstd even when their packages are installed
 
 Log = Callable[[str], None]
 
@@ -124,156 +124,15 @@ def retry_delay_from_headers(headers: Mapping[str, str], now: float | None = Non
     return None
 
 
-_ssl_lock = threading.Lock()
-_ssl_contexts: dict[tuple[str | None, str | None, str | None], ssl.SSLContext] = {}
-
-
-def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
-    """One verifying SSLContext per process and trust source (~90 ms to build, so never one per client).
-
-    The trust source is `ca_bundle`, else SSL_CERT_FILE / SSL_CERT_DIR (as httpx reads them), else certifi."""
-    cert_file, cert_dir = os.environ.get("SSL_CERT_FILE") or None, os.environ.get("SSL_CERT_DIR") or None
-    key = (ca_bundle, None, None) if ca_bundle else (None, cert_file, cert_dir)
-    with _ssl_lock:
-        context = _ssl_contexts.get(key)
-        if context is None:
-            if ca_bundle or cert_file:
-                context = ssl.create_default_context(cafile=ca_bundle or cert_file)
-            elif cert_dir:
-                context = ssl.create_default_context(capath=cert_dir)
-            else:
-                import certifi
-
-                context = ssl.create_default_context(cafile=certifi.where())
-            _ssl_contexts[key] = context
-        return context
-
-
-class _Deadline(threading.local):
-    """The monotonic time by which the current thread's request attempt must be done (None: no deadline)."""
-
-    at: float | None = None
-    expired: bool = False
-
-    def budget(self, timeout: float | None, exc: type[Exception]) -> float | None:
-        if self.at is None:
-            return timeout
-        left = self.at - time.monotonic()
-        if left <= 0:
-            self.expired = True
-            raise exc("the request's overall deadline passed")
-        return left if timeout is None else min(timeout, left)
-
-    @contextmanager
-    def watch(self) -> Iterator[None]:
-        """Mark a timeout that happened because the deadline (not the per-read timeout) ran out."""
-        try:
-            yield
-        except httpcore.TimeoutException:
-            if self.at is not None and time.monotonic() >= self.at - 0.01:
-                self.expired = True
-            raise
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A network stream whose every read and write waits at most until the deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream, deadline: _Deadline) -> None:
-        self._inner = inner
-        self._deadline = deadline
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        budget = self._deadline.budget(timeout, httpcore.ReadTimeout)
-        with self._deadline.watch():
-            return self._inner.read(max_bytes, budget)
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        budget = self._deadline.budget(timeout, httpcore.WriteTimeout)
-        with self._deadline.watch():
-            self._inner.write(buffer, budget)
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        budget = self._deadline.budget(timeout, httpcore.ConnectTimeout)
-        with self._deadline.watch():
-            return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, budget), self._deadline)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend, deadline: _Deadline) -> None:
-        self._inner = inner
-        self._deadline = deadline
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        budget = self._deadline.budget(timeout, httpcore.ConnectTimeout)
-        with self._deadline.watch():
-            stream = self._inner.connect_tcp(host, port, budget, local_address, socket_options)
-        return _DeadlineStream(stream, self._deadline)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        budget = self._deadline.budget(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._inner.connect_unix_socket(path, budget, socket_options), self._deadline)
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def _install_deadline(http: httpx.Client, deadline: _Deadline) -> None:
+def _install_deadline(http: httpx.Client, deadline: Deadline) -> None:
     """Put the deadline under every httpcore pool of the client (the default one and each proxy mount).
     httpx has no public hook for the network backend; without one, _read_body still checks between chunks."""
     transports = [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
     for transport in transports:
         pool = getattr(transport, "_pool", None)
         inner = getattr(pool, "_network_backend", None)
-        if isinstance(inner, httpcore.NetworkBackend) and not isinstance(inner, _DeadlineBackend):
-            pool._network_backend = _DeadlineBackend(inner, deadline)  # type: ignore[union-attr]
-
-
-class _Inflater:
-    """Decode a body of the encodings we ask for, never producing more than `cap` bytes."""
-
-    def __init__(self, encoding: str, cap: int) -> None:
-        self.cap = cap
-        self.size = 0
-        self._raw = encoding in ("", "identity")
-        self._deflate = encoding == "deflate"
-        if not (self._raw or self._deflate or encoding in ("gzip", "x-gzip")):
-            raise ValueError(f"unsupported Content-Encoding {encoding[:40]!r}")
-        self._z: Any = None if self._deflate else zlib.decompressobj(16 + zlib.MAX_WBITS)
-
-    def feed(self, data: bytes) -> bytes:
-        if self._raw:
-            return self._count(data)
-        if self._z is None:  # "deflate" is zlib-wrapped by the RFC, raw by some servers
-            zlib_header = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-            self._z = zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
-        out = bytearray()
-        while data and not self._z.eof:
-            out += self._count(self._z.decompress(data, self.cap - self.size + 1))
-            data = self._z.unconsumed_tail
-        return bytes(out)
-
-    def _count(self, chunk: bytes) -> bytes:
-        self.size += len(chunk)
-        if self.size > self.cap:
-            raise OverflowError
-        return chunk
+        if isinstance(inner, httpcore.NetworkBackend) and not isinstance(inner, DeadlineBackend):
+            pool._network_backend = DeadlineBackend(inner, deadline)  # type: ignore[union-attr]
 
 
 def _check_path(path: str) -> None:
@@ -352,7 +211,7 @@ class TrackstarClient:
         self._sleep: Callable[[float], None] = time.sleep
         self._jitter: Callable[[float], float] = lambda cap: random.uniform(0, cap)
         self._pacer = _Pacer(GET_RATE_PER_TOKEN, lambda s: self._sleep(s))
-        self._deadline = _Deadline()
+        self._deadline = Deadline(lambda: time.monotonic())
         kwargs: dict[str, Any] = {"transport": transport} if transport is not None else {}
         try:
             httpx.URL(self.base_url)
@@ -593,7 +452,7 @@ class TrackstarClient:
         if encoding in ("", "identity") and declared.isdigit() and int(declared) > cap:
             raise self._too_large(response)
         try:
-            inflater = _Inflater(encoding, cap)
+            inflater = Inflater(encoding, cap)
         except ValueError as exc:
             raise self._malformed(response, str(exc)) from None
         body = bytearray()
