@@ -233,6 +233,8 @@ class TrackstarClient:
         except httpx.InvalidURL as exc:  # the base URL parsed above: this is a proxy variable's URL
             raise ConfigError(f"unusable proxy setting: {exc}", hint=_PROXY_HINT) from None
         except ImportError as exc:  # httpx asks for socksio only when a SOCKS proxy is configured
+            if "socksio" not in str(exc):
+                raise
             raise ConfigError(
                 "a SOCKS proxy is configured (ALL_PROXY/HTTPS_PROXY) but SOCKS support is not installed",
                 hint="install it next to trackstar-cli: pip install 'httpx[socks]' (or unset the proxy variable)",
