@@ -211,7 +211,11 @@ def root(
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", help="Seconds to wait per request, default 30 \\[env: TRACKSTAR_TIMEOUT]."),
+        typer.Option(
+            "--timeout",
+            help="Seconds a whole request may take (connect, headers and body; per page), default 30 "
+            "\\[env: TRACKSTAR_TIMEOUT].",
+        ),
     ] = None,
     ca_bundle: Annotated[
         str | None, typer.Option("--ca-bundle", help="CA certificates file for TLS \\[env: TRACKSTAR_CA_BUNDLE].")

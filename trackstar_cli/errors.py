@@ -6,7 +6,8 @@
     ├── CredentialsError               3  no API key, keyring unusable or timed out
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
-    │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    │   ├── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    │   └── AliasTakenError            1  another process took the connection name first
     ├── LinkClosedError                1  `connect`: the Link modal was closed before a WMS was connected
     ├── WaitTimeoutError              14  a wait ended before what it waited for happened (`connect`)
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
@@ -21,7 +22,9 @@
         ├── IntegrationError           7  origin "integration", whatever the status
         ├── NotImplementedByIntegrationError  7  501
         ├── ServerError                8  5xx after retries
+        ├── RedirectError              6  a 3xx: never followed (it would carry the API key elsewhere)
         └── MalformedResponseError     8  a 2xx whose body is not the JSON we expect
+            └── ResponseTooLargeError  8  a reply whose decoded size passes the cap
 
 Status codes become exceptions in exactly one place: `error_for_status`.
 """
@@ -33,6 +36,7 @@ from typing import Any
 
 __all__ = [
     "APIConnectionError",
+    "AliasTakenError",
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
@@ -47,6 +51,8 @@ __all__ = [
     "NotImplementedByIntegrationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
     "StoreError",
     "TrackstarError",
@@ -151,6 +157,15 @@ class WaitTimeoutError(TrackstarError):
     exit_code = ExitCode.TIMED_OUT
 
 
+class AliasTakenError(StoreError):
+    """The name was free when checked but another connection holds it now (parallel runs): nothing saved."""
+
+    def __init__(self, message: str, *, alias: str, holder: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.alias = alias
+        self.holder = holder
+
+
 class APIConnectionError(TrackstarError):
     exit_code = ExitCode.NETWORK
 
@@ -223,8 +238,16 @@ class ServerError(APIError):
     exit_code = ExitCode.NETWORK
 
 
+class RedirectError(APIError):
+    exit_code = ExitCode.REJECTED
+
+
 class MalformedResponseError(APIError):
     exit_code = ExitCode.NETWORK
+
+
+class ResponseTooLargeError(MalformedResponseError):
+    pass
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

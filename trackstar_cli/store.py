@@ -6,6 +6,9 @@ WAL, a busy timeout, and writes that are single statements or `BEGIN IMMEDIATE` 
 `_trackstar_migrations` and applied on open, each in its own transaction.
 
 Access tokens live here: every data call also needs the organisation API key, which lives in the keyring.
+A store another user could change is refused (`config.check_private`); one written by a newer trackstar-cli
+(a migration we do not know) is refused rather than half-understood; an alias is taken inside the write
+transaction, so of two parallel runs that want the same name one gets `AliasTakenError` and saves nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from trackstar_cli.errors import StoreError
+from trackstar_cli.config import check_private, ensure_private_dir
+from trackstar_cli.errors import AliasTakenError, StoreError
 from trackstar_cli.models import Connection, Delivery, NewDelivery
 
 __all__ = ["MIGRATIONS", "Connection", "Delivery", "NewDelivery", "Store"]
@@ -26,6 +30,7 @@ __all__ = ["MIGRATIONS", "Connection", "Delivery", "NewDelivery", "Store"]
 BUSY_TIMEOUT_MS = 10_000
 _OPEN_HINT = "check the file's permissions, or point TRACKSTAR_HOME at a writable directory"
 _DAMAGED_HINT = "move the file away; `trackstar connections add` can register tokens again"
+_NEWER_HINT = "upgrade trackstar-cli (pip install -U trackstar-cli), or point TRACKSTAR_HOME elsewhere"
 
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -82,8 +87,9 @@ class Store:
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
+        ensure_private_dir(path.parent, StoreError)
+        check_private(path, StoreError)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not path.exists():
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -121,6 +127,7 @@ class Store:
 
     def _migrate(self) -> None:
         try:
+            self._refuse_newer()
             if self._pending_migrations():  # the common case reads only, without taking the write lock
                 with self._write() as db:
                     db.execute(
@@ -135,6 +142,36 @@ class Store:
                 hint=_DAMAGED_HINT,
             ) from exc
 
+    def _refuse_newer(self) -> None:
+        exists = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_trackstar_migrations'"
+        ).fetchone()
+        if not exists:
+            return
+        known = {fn.__name__ for fn in MIGRATIONS}
+        unknown = sorted(str(row[0]) for row in self._db.execute("SELECT name FROM _trackstar_migrations"))
+        unknown = [name for name in unknown if name not in known]
+        if unknown:
+            raise StoreError(
+                f"the local store {self.path} was written by a newer trackstar-cli "
+                f"(schema step {unknown[0][:60]!r} is unknown to this version)",
+                hint=_NEWER_HINT,
+            )
+
+    def check_writable(self) -> None:
+        """Cheap: raise StoreError unless the store's directory and file can be written (not read-only, not on
+        a read-only file system). Call it before spending anything that cannot be spent twice."""
+        for item in (self.path.parent, self.path):
+            try:
+                mode = item.stat().st_mode
+            except OSError as exc:
+                raise StoreError(f"cannot write the local store {self.path}: {exc.strerror}", hint=_OPEN_HINT) from exc
+            if not os.access(item, os.W_OK) or not mode & 0o200:
+                what = "directory" if item == self.path.parent else "file"
+                raise StoreError(
+                    f"cannot write the local store {self.path}: its {what} {item} is read-only", hint=_OPEN_HINT
+                )
+
     def _pending_migrations(self) -> list[Migration]:
         exists = self._db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_trackstar_migrations'"
@@ -143,11 +180,6 @@ class Store:
         return [fn for fn in MIGRATIONS if fn.__name__ not in done]
 
     # -- connections ---------------------------------------------------------------------------------
-
-    def check_writable(self) -> None:
-        """Raise StoreError unless a write could be saved now (before a single-use auth code is spent)."""
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
-            raise StoreError(f"the local store {self.path} is not writable", hint=_OPEN_HINT)
 
     def save_connection(
         self,
@@ -160,15 +192,24 @@ class Store:
         alias: str | None = None,
         available_actions: list[str] | tuple[str, ...] = (),
     ) -> Connection:
-        """Insert, or update the row of a reinstalled connection (same id), in one upsert statement."""
+        """Insert, or update the row of a reinstalled connection (same id), in one upsert statement. An alias
+        held by another connection raises AliasTakenError and saves nothing (checked under the write lock)."""
         now = _now()
+        access_token = access_token.strip()
         try:
             with self._write() as db:
                 if alias:
-                    db.execute(
-                        "UPDATE connections SET alias = NULL WHERE profile = ? AND alias = ? AND connection_id != ?",
+                    holder = db.execute(
+                        "SELECT connection_id FROM connections WHERE profile = ? AND alias = ? AND connection_id != ?",
                         (profile, alias, connection_id),
-                    )
+                    ).fetchone()
+                    if holder:
+                        raise AliasTakenError(
+                            f"the name {alias!r} was taken by connection {holder[0]} in the meantime",
+                            alias=alias,
+                            holder=str(holder[0]),
+                            hint="choose another name, or remove that connection first",
+                        )
                 db.execute(
                     """INSERT INTO connections (profile, connection_id, integration_name, customer_id, alias,
                            available_actions, access_token, created_at, updated_at)
@@ -259,10 +300,11 @@ class Store:
             integration_name=row["integration_name"],
             customer_id=row["customer_id"],
             alias=row["alias"],
-            available_actions=tuple(json.loads(row["available_actions"] or "[]")),
+            available_actions=_actions(row["available_actions"]),
             created_at=row["created_at"],
             updated_at=row["updated_at"],
-            access_token=row["access_token"],
+            # A token stored with a trailing CR/LF (older versions, hand edits) would break the header it goes in.
+            access_token=str(row["access_token"] or "").strip(),
             is_default=bool(row["is_default"]),
         )
 
@@ -401,3 +443,12 @@ def m003_create_webhook_deliveries(db: sqlite3.Connection) -> None:
         "CREATE UNIQUE INDEX webhook_deliveries_svix_id ON webhook_deliveries (profile, svix_id)"
         " WHERE svix_id IS NOT NULL"
     )
+
+
+def _actions(raw: object) -> tuple[str, ...]:
+    """The stored JSON list of actions; anything else (a damaged or hand-edited row) reads as none."""
+    try:
+        value = json.loads(str(raw or "[]"))
+    except (ValueError, RecursionError):
+        return ()
+    return tuple(str(a) for a in value) if isinstance(value, list) else ()
