@@ -6,6 +6,8 @@
     ├── CredentialsError               3  no API key, keyring unusable or timed out
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
+    ├── WaitTimeoutError              10  a bounded wait (sync, backfill, magic link) ran out of time
+    ├── SyncFailedError               11  a backfill job ended stuck or cancelled, or a sync ended in error
     │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
@@ -46,9 +48,11 @@ __all__ = [
     "ServerError",
     "StoreError",
     "TrackstarError",
+    "SyncFailedError",
     "UnsavedTokenError",
     "UsageError",
     "ValidationError",
+    "WaitTimeoutError",
     "error_for_status",
 ]
 
@@ -66,6 +70,8 @@ class ExitCode(IntEnum):
     INTEGRATION = 7
     NETWORK = 8
     PARTIAL = 9  # a query across several connections where at least one connection failed
+    WAIT_TIMEOUT = 10  # a --wait / `connections wait` ran out of time; what it waited for may still finish
+    SYNC_FAILED = 11  # a backfill job ended stuck or cancelled, or a sync status became error
     INTERRUPTED = 130
 
 
@@ -113,6 +119,14 @@ class UnsavedTokenError(StoreError):
         super().__init__(message, hint=hint)
         self.connection_id = connection_id
         self.access_token = access_token
+
+
+class WaitTimeoutError(TrackstarError):
+    exit_code = ExitCode.WAIT_TIMEOUT
+
+
+class SyncFailedError(TrackstarError):
+    exit_code = ExitCode.SYNC_FAILED
 
 
 class APIConnectionError(TrackstarError):

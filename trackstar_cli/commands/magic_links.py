@@ -1,0 +1,212 @@
+"""`trackstar magic-links create | list | show | delete`: hosted connect links that need no frontend."""
+
+# No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
+
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from trackstar_cli import output
+from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
+from trackstar_cli.commands._safe import object_row, progress_printer, safe_text, table_rows
+from trackstar_cli.commands.connection_ops import IntervalOpt, TimeoutOpt
+from trackstar_cli.errors import UsageError
+from trackstar_cli.resources import Column
+from trackstar_cli.service import magic_links as magic_service
+from trackstar_cli.service import polling
+
+__all__ = ["IntegrationType", "build"]
+
+
+class IntegrationType(str, Enum):
+    """service.magic_links.MAGIC_LINK_TYPES (a test keeps the two equal)."""
+
+    wms = "wms"
+    cart = "cart"
+    freight = "freight"
+
+
+LINK_COLUMNS = (
+    Column("id", "id"),
+    Column("customer_id", "customer_id"),
+    Column("type", "integration_type"),
+    Column("allow", "integration_allow_list"),
+    Column("block", "integration_block_list"),
+    Column("expires_at", "expires_at"),
+)
+IdArg = Annotated[str, typer.Argument(help="The magic link's id.", metavar="ID")]
+NO_URL = "(not in the API's reply: copy it from the Trackstar dashboard, Magic Links)"
+
+
+def _names(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for v in values or [] for p in v.split(",") if p.strip()))
+
+
+def magic_links_create(
+    ctx: typer.Context,
+    customer_id: Annotated[
+        str | None, typer.Option("--customer-id", help="Your identifier for the customer.", show_default=False)
+    ] = None,
+    kind: Annotated[
+        IntegrationType,
+        typer.Option("--integration-type", "-t", help="Vertical the link offers.", case_sensitive=False),
+    ] = IntegrationType.wms,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow", help="Offer only these integrations (comma-separated or repeated).", show_default=False
+        ),
+    ] = None,
+    block: Annotated[
+        list[str] | None,
+        typer.Option("--block", help="Offer every integration but these (not with --allow).", show_default=False),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", help="Days the link works (Trackstar's default: 7).", min=1, show_default=False),
+    ] = None,
+    connection_id: Annotated[
+        str | None,
+        typer.Option(
+            "--connection-id", help="Reinstall this connection instead of making a new one.", show_default=False
+        ),
+    ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait", help="Wait for the customer to connect (progress on stderr), then say how to store the token."
+        ),
+    ] = False,
+    timeout: TimeoutOpt = polling.DEFAULT_TIMEOUT,
+    interval: IntervalOpt = polling.DEFAULT_INTERVAL,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Create a magic link: a hosted page your customer opens to connect their WMS (POST /magic-links).
+
+    Trackstar's reply has no URL: copy it from the dashboard (against the emulator the URL is printed).
+    With --wait the command polls GET /connections until a connection with this customer id appears (exit
+    10 if --timeout passes first). Its access token comes only in the `connection.created` webhook, so the
+    command ends by printing the `trackstar connections add` line that stores it. --json prints the API's
+    MagicLink object plus `url` (null when unknown), and with --wait the new `connection`.
+
+    Examples:
+
+        trackstar magic-links create --customer-id cust_42 --allow shipbob,shiphero --days 14
+
+        trackstar magic-links create --customer-id cust_42 --wait --timeout 3600
+
+        trackstar magic-links create --connection-id 0f8e6c1a-… --json | jq -r .id
+    """
+    if wait and connection_id:
+        raise UsageError("--wait cannot tell when a reinstall is done (the connection exists already)")
+    opts = magic_service.CreateOptions(
+        customer_id=customer_id,
+        integration_type=kind.value,
+        allow=_names(allow),
+        block=_names(block),
+        days=days,
+        connection_id=connection_id,
+    )
+    svc = services(ctx)
+    known = None
+    if wait:
+        polling.check_wait(timeout, interval)
+        opts.body()  # bad options fail before anything is sent
+        known = magic_service.known_connection_ids(svc)
+    link = magic_service.create_magic_link(svc, opts)
+    url = magic_service.magic_link_url(svc, link)
+    fmt_name = fmt_of(fmt, json_)
+    data: dict[str, Any] = {**link, "url": url}
+    if fmt_name == "table":
+        output.render_object(object_row({**data, "url": url or NO_URL}), fmt_name)
+    if known is None:
+        if fmt_name != "table":
+            output.render_object(data, fmt_name)
+        return
+    wait_opts = magic_service.WaitOptions(customer_id=customer_id, known=known, timeout=timeout, interval=interval)
+    item, stored = magic_service.wait_for_connection(svc, wait_opts, progress_printer())
+    if fmt_name != "table":
+        output.render_object({**data, "connection": item, "stored": stored is not None}, fmt_name)
+    _tell_how_to_store(item, stored)
+
+
+def _tell_how_to_store(item: dict[str, Any], stored: Any) -> None:
+    cid = safe_text(item.get("connection_id"))
+    output.info(
+        f"Connected: {cid} ({safe_text(item.get('integration_name'))}), customer {safe_text(item.get('customer_id'))}."
+    )
+    if stored is not None:
+        output.info(f"It is already stored in profile '{stored.profile}' as {stored.alias or stored.connection_id}.")
+        return
+    output.info(
+        "Its access token comes in the connection.created webhook (or from the dashboard). Store it with:\n"
+        f'  printf %s "$ACCESS_TOKEN" | trackstar connections add --connection-id {cid} --access-token-stdin\n'
+        f"Then `trackstar connections wait {cid}` waits for its first sync."
+    )
+
+
+def magic_links_list(ctx: typer.Context, fmt: FormatOpt = None, json_: JsonOpt = False) -> None:
+    """List the organisation's magic links (GET /magic-links).
+
+    --json prints the API's MagicLink objects unchanged.
+
+    Examples:
+
+        trackstar magic-links list
+
+        trackstar magic-links list --json | jq -r '.[] | select(.customer_id == "cust_42") | .id'
+    """
+    links = magic_service.list_magic_links(services(ctx))
+    fmt_name = fmt_of(fmt, json_)
+    output.render_items(
+        table_rows(links) if fmt_name == "table" else links, fmt_name, LINK_COLUMNS, empty_message="No magic links."
+    )
+
+
+def magic_links_show(ctx: typer.Context, link_id: IdArg, fmt: FormatOpt = None, json_: JsonOpt = False) -> None:
+    """Show one magic link (GET /magic-links/{id}); --json prints the API's MagicLink object plus `url`.
+
+    Example:
+
+        trackstar magic-links show c0a4fef52f664ecf9e766c16811c3289
+    """
+    svc = services(ctx)
+    link = magic_service.get_magic_link(svc, link_id)
+    url = magic_service.magic_link_url(svc, link)
+    fmt_name = fmt_of(fmt, json_)
+    if fmt_name == "table":
+        output.render_object(object_row({**link, "url": url or NO_URL}), fmt_name)
+    else:
+        output.render_object({**link, "url": url}, fmt_name)
+
+
+def magic_links_delete(ctx: typer.Context, link_id: IdArg, fmt: FormatOpt = None, json_: JsonOpt = False) -> None:
+    """Delete a magic link so it no longer works (DELETE /magic-links/{id}).
+
+    Connections already made with it stay. --json prints the API's reply.
+
+    Example:
+
+        trackstar magic-links delete c0a4fef52f664ecf9e766c16811c3289
+    """
+    reply = magic_service.delete_magic_link(services(ctx), link_id)
+    fmt_name = fmt_of(fmt, json_)
+    if fmt_name == "table":
+        output.info(f"Deleted magic link {safe_text(link_id)}.")
+    else:
+        output.render_object(reply, fmt_name)
+
+
+def build(name: str) -> typer.Typer:
+    app = typer.Typer(
+        help="Magic links: a hosted page your customer opens to connect, no frontend needed.",
+        no_args_is_help=True,
+        add_completion=False,
+    )
+    app.command("create")(magic_links_create)
+    app.command("list")(magic_links_list)
+    app.command("show")(magic_links_show)
+    app.command("delete")(magic_links_delete)
+    return app

@@ -1,0 +1,188 @@
+"""Use cases about magic links (POST/GET/DELETE /magic-links, API key only), and waiting for the connection a
+customer makes with one.
+
+Trackstar's MagicLink object has no URL (api-notes §2.3): the shareable URL is in the dashboard. Against a
+loopback base URL (the emulator) the URL of the emulator's hosted page is known and returned. The access token
+of a new connection only reaches us in the `connection.created` webhook, so a wait ends with the connection
+and, unless something already stored it, the command that adds its token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError
+from trackstar_cli.service import polling
+from trackstar_cli.service.core import Services
+from trackstar_cli.service.remote import iter_remote_connections
+from trackstar_cli.store import Connection
+
+__all__ = [
+    "MAGIC_LINK_TYPES",
+    "CreateOptions",
+    "WaitOptions",
+    "create_magic_link",
+    "delete_magic_link",
+    "get_magic_link",
+    "list_magic_links",
+    "magic_link_url",
+    "wait_for_connection",
+]
+
+# Trackstar facts (move to spec.py) — MagicLinkInputSchema / MagicLink in the 2025-10 spec.
+MAGIC_LINKS_PATH = "/magic-links"
+MAGIC_LINK_TYPES: tuple[str, ...] = ("wms", "freight", "cart")
+DEFAULT_LINK_DAYS = 7
+EMULATOR_PAGE_PATH = "/_emulator/magic-links/{id}"  # the emulator's hosted page (emulator/magic.py)
+
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class CreateOptions:
+    customer_id: str | None = None
+    integration_type: str = "wms"
+    allow: tuple[str, ...] = ()
+    block: tuple[str, ...] = ()
+    days: int | None = None
+    connection_id: str | None = None  # reinstall this connection
+
+    def body(self) -> dict[str, Any]:
+        if self.allow and self.block:
+            raise UsageError("--allow and --block cannot be combined (Trackstar treats them as exclusive)")
+        if self.integration_type not in MAGIC_LINK_TYPES:
+            raise UsageError(
+                f"unknown integration type {self.integration_type!r}", hint="choose from " + ", ".join(MAGIC_LINK_TYPES)
+            )
+        if self.days is not None and self.days < 1:
+            raise UsageError(f"--days must be at least 1, not {self.days}")
+        bad = [n for n in (*self.allow, *self.block) if not _NAME_RE.match(n)]
+        if bad:
+            raise UsageError(
+                f"invalid integration name {bad[0]!r}", hint="`trackstar integrations list` shows the names"
+            )
+        body: dict[str, Any] = {"integration_type": self.integration_type}
+        for key, value in (
+            ("customer_id", self.customer_id),
+            ("connection_id", self.connection_id),
+            ("link_duration", self.days),
+        ):
+            if value is not None:
+                body[key] = value
+        if self.allow:
+            body["integration_allow_list"] = list(self.allow)
+        if self.block:
+            body["integration_block_list"] = list(self.block)
+        return body
+
+
+def _link_of(reply: Any, what: str) -> dict[str, Any]:
+    link = reply.get("magic_link") if isinstance(reply, dict) else None
+    if not isinstance(link, dict) or not isinstance(link.get("id"), str) or not link["id"]:
+        raise MalformedResponseError(f"the reply to {what} has no magic_link object", status_code=200, body=reply)
+    return link
+
+
+def create_magic_link(svc: Services, opts: CreateOptions) -> dict[str, Any]:
+    """POST /magic-links → the API's MagicLink object, unchanged."""
+    body = opts.body()
+    # Not repeated on failure: a second POST makes a second link.
+    return _link_of(svc.client().request("POST", MAGIC_LINKS_PATH, json_body=body), f"POST {MAGIC_LINKS_PATH}")
+
+
+def list_magic_links(svc: Services) -> list[dict[str, Any]]:
+    reply = svc.client().request("GET", MAGIC_LINKS_PATH)
+    links = reply.get("magic_links") if isinstance(reply, dict) else None
+    if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
+        raise MalformedResponseError(
+            f"unexpected reply from GET {MAGIC_LINKS_PATH}: no 'magic_links' list", status_code=200
+        )
+    return links
+
+
+def _path(link_id: str) -> str:
+    if not _ID_RE.match(link_id):
+        raise UsageError(f"invalid magic link id {link_id!r}", hint="`trackstar magic-links list` shows the ids")
+    return f"{MAGIC_LINKS_PATH}/{link_id}"
+
+
+def get_magic_link(svc: Services, link_id: str) -> dict[str, Any]:
+    path = _path(link_id)
+    try:
+        return _link_of(svc.client().request("GET", path), f"GET {path}")
+    except NotFoundError as exc:
+        exc.hint = "`trackstar magic-links list` shows the ids"
+        raise
+
+
+def delete_magic_link(svc: Services, link_id: str) -> dict[str, Any]:
+    path = _path(link_id)
+    try:
+        reply = svc.client().request("DELETE", path, retry=True)  # harmless to repeat: a 404 the second time
+    except NotFoundError as exc:
+        exc.hint = "`trackstar magic-links list` shows the ids"
+        raise
+    return reply if isinstance(reply, dict) else {"id": link_id, "object": "magic_link", "deleted": True}
+
+
+def magic_link_url(svc: Services, link: dict[str, Any]) -> str | None:
+    """The URL to send the customer: a `url` the API may add one day, else the emulator's page, else None."""
+    url = link.get("url")
+    if isinstance(url, str) and url.startswith("https://"):
+        return url
+    base = svc.settings.base_url
+    if (urlsplit(base).hostname or "") in _LOOPBACK:
+        return base.rstrip("/") + EMULATOR_PAGE_PATH.format(id=link["id"])
+    return None
+
+
+# -- waiting for the customer ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitOptions:
+    customer_id: str | None
+    known: frozenset[str]  # connection ids that existed before the link was made
+    timeout: float = polling.DEFAULT_TIMEOUT
+    interval: float = polling.DEFAULT_INTERVAL
+
+
+def known_connection_ids(svc: Services) -> frozenset[str]:
+    """The organisation's connection ids now: what a wait must not mistake for the customer's new one."""
+    return frozenset(str(item.get("connection_id")) for item in iter_remote_connections(svc))
+
+
+def wait_for_connection(
+    svc: Services, opts: WaitOptions, on_progress: Callable[[str], None] | None = None
+) -> tuple[dict[str, Any], Connection | None]:
+    """Poll GET /connections until a connection appears that was not there before and has the link's
+    customer id; returns it (the API's object) and the stored connection if something already stored it."""
+    polling.check_wait(opts.timeout, opts.interval)
+    polls = 0
+
+    def check() -> dict[str, Any] | None:
+        nonlocal polls
+        polls += 1
+        for item in iter_remote_connections(svc):
+            cid = str(item.get("connection_id"))
+            if cid not in opts.known and (opts.customer_id is None or item.get("customer_id") == opts.customer_id):
+                return item
+        if on_progress:
+            who = f"customer {opts.customer_id}" if opts.customer_id else "the customer"
+            on_progress(f"waiting for {who} to connect with the magic link (check {polls})")
+        return None
+
+    item = polling.poll(
+        check,
+        timeout=opts.timeout,
+        interval=opts.interval,
+        what="a connection made with the magic link",
+        hint="the link still works until it expires: `trackstar connections list --remote` shows new connections",
+    )
+    return item, svc.store.get(svc.settings.profile, str(item.get("connection_id")))
