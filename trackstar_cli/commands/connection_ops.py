@@ -53,7 +53,7 @@ RefArg = Annotated[
 ]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait until it is done, with a progress line on stderr.")]
 TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", help="Give up waiting after this many seconds (exit 10).", min=0.001)
+    float, typer.Option("--wait-timeout", help="Give up waiting after this many seconds (exit 10).", min=0.001)
 ]
 IntervalOpt = Annotated[
     float, typer.Option("--interval", help="Seconds between two checks while waiting.", min=polling.MIN_INTERVAL)
@@ -91,13 +91,13 @@ def connections_wait(
 
     Polls GET /connections/{id} (API key only, so a connection made with a magic link can be waited for
     before its token is stored) until no sync schedule is `first_sync_in_progress`, printing progress on
-    stderr, then prints the schedules. Exits 10 when --timeout passes first, 11 when a schedule ends in error.
+    stderr, then prints the schedules. Exits 10 when --wait-timeout passes first, 11 when a schedule ends in error.
 
     Examples:
 
         trackstar connections wait acme
 
-        trackstar connections wait 0f8e6c1a-… --timeout 3600 && trackstar orders list -c acme
+        trackstar connections wait 0f8e6c1a-… --wait-timeout 3600 && trackstar orders list -c acme
     """
     opts = sync_service.WaitOptions(ref=ref, timeout=timeout, interval=interval)
     cid, rows = sync_service.wait_initial_sync(services(ctx), opts, progress_printer())
@@ -154,7 +154,7 @@ def connections_backfill(
     """Backfill historical data with an on-demand sync job (POST /connections/on-demand-syncs).
 
     Jobs go open → completed (or cancelled, or stuck). With --wait the command polls the job and exits 0
-    when it completes, 11 when it ends stuck or cancelled, 10 when --timeout passes first. A function the
+    when it completes, 11 when it ends stuck or cancelled, 10 when --wait-timeout passes first. A function the
     integration cannot backfill is Trackstar's 400 (exit 6). While a job is open, scheduled syncs pause.
     Jobs started here are remembered: `trackstar connections jobs` lists them.
 
@@ -162,7 +162,7 @@ def connections_backfill(
 
         trackstar connections backfill acme --function get_orders --since 2025-01-01 --until 2025-07-01
 
-        trackstar connections backfill acme -f get_returns --since 365d --wait --timeout 3600
+        trackstar connections backfill acme -f get_returns --since 365d --wait --wait-timeout 3600
 
         trackstar connections backfill --cancel 6962a5fffb7c574aea5cb03f9dbdbe8e
     """
@@ -178,7 +178,7 @@ def connections_backfill(
         raise UsageError("--function and --since are required (or --cancel JOB)")
     opts = sync_service.BackfillOptions(function=function, since=since, until=until, ref=ref)
     if wait:
-        polling.check_wait(timeout, interval)  # before the job starts: a bad --timeout must not leave a job behind
+        polling.check_wait(timeout, interval)  # before the job starts: a bad --wait-timeout must not leave a job behind
     conn, job = sync_service.start_backfill(svc, opts)
     if wait:
         if fmt_name == "table":
@@ -223,7 +223,7 @@ def connections_jobs(
 
         trackstar connections jobs
 
-        trackstar connections jobs 6962a5fffb7c574aea5cb03f9dbdbe8e --wait --timeout 600
+        trackstar connections jobs 6962a5fffb7c574aea5cb03f9dbdbe8e --wait --wait-timeout 600
 
         trackstar connections jobs --json | jq -r '.[] | select(.status == "stuck") | .id'
     """

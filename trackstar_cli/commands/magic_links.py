@@ -23,8 +23,8 @@ class IntegrationType(str, Enum):
     """service.magic_links.MAGIC_LINK_TYPES (a test keeps the two equal)."""
 
     wms = "wms"
-    cart = "cart"
     freight = "freight"
+    cart = "cart"
 
 
 LINK_COLUMNS = (
@@ -87,7 +87,7 @@ def magic_links_create(
 
     Trackstar's reply has no URL: copy it from the dashboard (against the emulator the URL is printed).
     With --wait the command polls GET /connections until a connection with this customer id appears (exit
-    10 if --timeout passes first). Its access token comes only in the `connection.created` webhook, so the
+    10 if --wait-timeout passes first). Its access token comes only in the `connection.created` webhook, so the
     command ends by printing the `trackstar connections add` line that stores it. --json prints the API's
     MagicLink object plus `url` (null when unknown), and with --wait the new `connection`.
 
@@ -95,7 +95,7 @@ def magic_links_create(
 
         trackstar magic-links create --customer-id cust_42 --allow shipbob,shiphero --days 14
 
-        trackstar magic-links create --customer-id cust_42 --wait --timeout 3600
+        trackstar magic-links create --customer-id cust_42 --wait --wait-timeout 3600
 
         trackstar magic-links create --connection-id 0f8e6c1a-… --json | jq -r .id
     """

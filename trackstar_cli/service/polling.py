@@ -23,7 +23,7 @@ _sleep: Callable[[float], None] = time.sleep
 def check_wait(timeout: float, interval: float) -> None:
     """Usage errors for a time-out or poll interval that cannot work."""
     if not 0 < timeout <= MAX_TIMEOUT:
-        raise UsageError(f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {timeout:g}")
+        raise UsageError(f"--wait-timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {timeout:g}")
     if not MIN_INTERVAL <= interval <= max(MIN_INTERVAL, timeout):
         raise UsageError(f"--interval must be from {MIN_INTERVAL:g} seconds to the time-out, not {interval:g}")
 

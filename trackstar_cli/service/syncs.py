@@ -201,9 +201,12 @@ def sync_and_wait(
     conn, reply = remote.sync_connection(svc, conn.connection_id, wanted)
     targets = [n for n in (wanted or before) if n in before and before[n]["sync_status"] != PAUSED_STATUS]
 
+    seen_running: set[str] = set()  # times have one-second resolution: a crawl seen running is a new one
+
     def check() -> list[dict[str, Any]] | None:
         now = {r["function_name"]: r for r in schedule_rows(get_remote_connection(svc, conn.connection_id))}
-        done = [n for n in targets if n in now and _crawled_since(before[n], now[n])]
+        seen_running.update(n for n in targets if n in now and now[n]["sync_status"] in RUNNING_STATUSES)
+        done = [n for n in targets if n in now and _crawled_since(before[n], now[n], n in seen_running)]
         on_progress(f"sync of {conn.alias or conn.connection_id}: {len(done)}/{len(targets)} functions done")
         return [now[n] for n in targets if n in now] if len(done) == len(targets) else None
 
@@ -218,12 +221,17 @@ def sync_and_wait(
     return conn, reply, rows
 
 
-def _crawled_since(before: dict[str, Any], now: dict[str, Any]) -> bool:
+def _crawled_since(before: dict[str, Any], now: dict[str, Any], seen_running: bool) -> bool:
     if now["sync_status"] in RUNNING_STATUSES:
         return False
     if now["sync_status"] in (PAUSED_STATUS, ERROR_STATUS):
         return True  # paused meanwhile, or failed: nothing more will happen; errors are reported after
-    started_anew = now["last_crawl_start"] != before["last_crawl_start"] or before["sync_status"] in RUNNING_STATUSES
+    started_anew = (
+        seen_running
+        or before["sync_status"] in RUNNING_STATUSES
+        or now["last_crawl_start"] != before["last_crawl_start"]
+        or now["last_crawl_end"] != before["last_crawl_end"]
+    )
     end, start = _when(now["last_crawl_end"]), _when(now["last_crawl_start"])
     return started_anew and end is not None and (start is None or end >= start)
 
