@@ -114,7 +114,7 @@ def test_magic_link_options_that_cannot_work_are_refused_before_sending(cli, ops
 
 def test_magic_link_wait_ends_when_the_customer_connects_and_says_how_to_store_the_token(cli, ops):
     def customer() -> None:
-        link = until(lambda: next((l for l in ops.state.magic_links.values() if l.customer_id == "cust_wait"), None))
+        link = until(lambda: next((m for m in ops.state.magic_links.values() if m.customer_id == "cust_wait"), None))
         if link is not None:  # what a click on ShipBob on the hosted page sends
             httpx.post(f"{ops.url}/_emulator/magic-links/{link.id}", json={"integration_name": "shipbob"})
 
@@ -131,7 +131,7 @@ def test_magic_link_wait_ends_when_the_customer_connects_and_says_how_to_store_t
 
 def test_magic_link_wait_ignores_connections_of_other_customers_and_times_out(cli, ops):
     def someone_else() -> None:
-        link = until(lambda: next((l for l in ops.state.magic_links.values() if l.customer_id == "cust_slow"), None))
+        link = until(lambda: next((m for m in ops.state.magic_links.values() if m.customer_id == "cust_slow"), None))
         if link is not None:
             with ops.state.lock:
                 ops.state._new_connection("shiphero", "cust_other")

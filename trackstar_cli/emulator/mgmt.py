@@ -101,12 +101,10 @@ def sync_connection(req: Request) -> Reply:
     if bad:
         raise validation_error("json", {"functions_to_sync": [f"Not available for this connection: {bad}."]})
     reads = [a for a in conn.actions if a in READ_ACTIONS]
-    now = req.state.clock()
-    started = force_sync(conn.crawls, wanted or reads, conn.paused, now, req.state.sync_seconds)
+    # Paused functions and those already crawling are skipped (syncs.py); the reply echoes the request.
+    force_sync(conn.crawls, wanted or reads, conn.paused, req.state.clock(), req.state.sync_seconds)
     # "Returns empty if all are being synced."
-    return Reply(
-        body={"id": conn.connection_id, "syncing": bool(started), "functions_to_sync": started if wanted else []}
-    )
+    return Reply(body={"id": conn.connection_id, "syncing": True, "functions_to_sync": list(wanted)})
 
 
 def generate_sandbox(req: Request) -> Reply:

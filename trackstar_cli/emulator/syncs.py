@@ -17,8 +17,8 @@ Decisions where the docs are silent (api-notes §3.5-3.7; none of these endpoint
 * `PATCH /schedules/{function}/toggle` and `PATCH /schedules/toggle-all` take `{"paused": bool}` and answer
   `{"id", "object": "connection", "updated": true}`. A paused function's schedule shows `sync_status:
   "disabled"` and keeps its last crawl times: force syncs skip it, so what Trackstar has for it stops changing.
-* `POST /connections/sync` answers with the functions it started (paused and running ones are skipped);
-  an empty list when it was asked to sync everything, as the docs put it ("empty if all are being synced").
+* `POST /connections/sync` starts a crawl of each function asked for (all when none is) except paused ones
+  and those already crawling; its reply still echoes the request, as before schedules were emulated.
 """
 
 from __future__ import annotations
