@@ -15,8 +15,8 @@ import pytest
 from tests.conftest import connect
 from trackstar_cli.commands.magic_links import IntegrationType
 from trackstar_cli.errors import ExitCode
+from trackstar_cli.service import backfills as backfill_service
 from trackstar_cli.service import magic_links as magic_service
-from trackstar_cli.service import syncs as sync_service
 
 FAST = ("--interval", "0.2")
 
@@ -193,15 +193,17 @@ def test_bad_timeout_is_a_usage_error(cli, ops):
 
 def test_sync_wait_waits_for_a_new_crawl_of_each_function(cli, ops):
     cid = ready(cli, ops)
-    before = schedule(ops, cid, "get_orders")["last_crawl_start"]
+    crawls = ops.state.connections[cid].crawls
+    before = {name: crawls[name].start for name in ("get_orders", "get_inventory")}
     ops.state.sync_seconds = 1.2
     done = cli("connections", "sync", "sb", "--functions", "get_orders,get_inventory", "--wait", *FAST, "--json")
     assert done.exit_code == 0, done.stderr
+    now = ops.state.clock()
+    for name, started in before.items():  # a new crawl of each ran, and had ended when the command returned
+        assert crawls[name].start > started and crawls[name].end <= now
     rows = {r["function_name"]: r for r in done.json()}
-    assert set(rows) == {"get_orders", "get_inventory"}
-    assert rows["get_orders"]["sync_status"] == "enabled" and rows["get_orders"]["last_crawl_start"] != before
-    assert rows["get_orders"]["last_crawl_end"] >= rows["get_orders"]["last_crawl_start"]
-    assert "0/2 functions done" in done.stderr  # it did wait: the crawl was running at the first check
+    assert set(rows) == {"get_orders", "get_inventory"} and {r["sync_status"] for r in rows.values()} == {"enabled"}
+    assert "0/2 functions done" in done.stderr  # the progress line while the crawls ran
 
 
 # -- backfill jobs ---------------------------------------------------------------------------------------
@@ -365,4 +367,4 @@ def test_connections_update_sets_customer_id_and_mutes_webhooks(cli, ops):
 def test_the_on_demand_functions_match_the_emulator():
     from trackstar_cli.emulator import syncs as emulator_syncs
 
-    assert sync_service.ON_DEMAND_FUNCTIONS == emulator_syncs.ON_DEMAND_FUNCTIONS
+    assert backfill_service.ON_DEMAND_FUNCTIONS == emulator_syncs.ON_DEMAND_FUNCTIONS

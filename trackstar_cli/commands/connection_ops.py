@@ -16,6 +16,7 @@ from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fm
 from trackstar_cli.commands._safe import object_row, progress_printer, safe_text, table_rows
 from trackstar_cli.errors import UsageError
 from trackstar_cli.resources import Column
+from trackstar_cli.service import backfills as backfill_service
 from trackstar_cli.service import polling
 from trackstar_cli.service import schedules as schedule_service
 from trackstar_cli.service import syncs as sync_service
@@ -126,7 +127,7 @@ def connections_backfill(
         typer.Option(
             "--function",
             "-f",
-            help="What to backfill: " + ", ".join(sync_service.ON_DEMAND_FUNCTIONS) + ".",
+            help="What to backfill: " + ", ".join(backfill_service.ON_DEMAND_FUNCTIONS) + ".",
             show_default=False,
         ),
     ] = None,
@@ -171,22 +172,22 @@ def connections_backfill(
     if cancel is not None:
         if function or since or until or wait:
             raise UsageError("--cancel takes no --function, --since, --until or --wait")
-        conn, job = sync_service.cancel_job(svc, sync_service.JobOptions(job_id=cancel, ref=ref))
+        conn, job = backfill_service.cancel_job(svc, backfill_service.JobOptions(job_id=cancel, ref=ref))
         _render_job(job, fmt_name, f"Backfill job {cancel} is {job.get('status')}.")
         return
     if not function or not since:
         raise UsageError("--function and --since are required (or --cancel JOB)")
-    opts = sync_service.BackfillOptions(function=function, since=since, until=until, ref=ref)
+    opts = backfill_service.BackfillOptions(function=function, since=since, until=until, ref=ref)
     if wait:
         polling.check_wait(timeout, interval)  # before the job starts: a bad --wait-timeout must not leave a job behind
-    conn, job = sync_service.start_backfill(svc, opts)
+    conn, job = backfill_service.start_backfill(svc, opts)
     if wait:
         if fmt_name == "table":
             output.info(f"Started backfill job {safe_text(job['id'])} on {conn.alias or conn.connection_id}.")
-        wait_opts = sync_service.JobOptions(
+        wait_opts = backfill_service.JobOptions(
             job_id=str(job["id"]), ref=conn.connection_id, timeout=timeout, interval=interval
         )
-        conn, job = sync_service.wait_for_job(svc, wait_opts, progress_printer())
+        conn, job = backfill_service.wait_for_job(svc, wait_opts, progress_printer())
     label = conn.alias or conn.connection_id
     _render_job(job, fmt_name, f"Backfill job {safe_text(job['id'])} on {label}: {safe_text(job.get('status'))}.")
 
@@ -232,7 +233,7 @@ def connections_jobs(
     if job_id is None:
         if wait:
             raise UsageError("--wait needs a JOB")
-        jobs = sync_service.list_jobs(svc, connection)
+        jobs = backfill_service.list_jobs(svc, connection)
         output.render_items(
             table_rows(jobs) if fmt_name == "table" else jobs,
             fmt_name,
@@ -240,11 +241,11 @@ def connections_jobs(
             empty_message="No backfill jobs started from this profile.",
         )
         return
-    opts = sync_service.JobOptions(job_id=job_id, ref=connection, timeout=timeout, interval=interval)
+    opts = backfill_service.JobOptions(job_id=job_id, ref=connection, timeout=timeout, interval=interval)
     if wait:
-        conn, job = sync_service.wait_for_job(svc, opts, progress_printer())
+        conn, job = backfill_service.wait_for_job(svc, opts, progress_printer())
     else:
-        conn, job = sync_service.get_job(svc, opts)
+        conn, job = backfill_service.get_job(svc, opts)
     _render_job(job, fmt_name, f"Backfill job {safe_text(job_id)} on {conn.alias or conn.connection_id}.")
 
 

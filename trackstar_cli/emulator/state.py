@@ -1,4 +1,4 @@
-"""The emulator's in-memory store: connections, link tokens, auth codes and idempotency records.
+"""The emulator's in-memory store: connections, link tokens, auth codes, idempotency records, magic links and sync jobs.
 
 One re-entrant lock guards everything; the server holds it while a handler runs and its reply is encoded,
 so handlers never see half-applied writes. Connection ids and access tokens come from a RNG seeded with the
