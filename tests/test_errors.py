@@ -45,6 +45,8 @@ def test_exit_code_values_are_the_documented_contract() -> None:
         "INTEGRATION": 7,
         "NETWORK": 8,
         "PARTIAL": 9,
+        "WAIT_TIMEOUT": 10,
+        "SYNC_FAILED": 11,
         "INTERRUPTED": 130,
     }
 

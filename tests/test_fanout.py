@@ -108,8 +108,8 @@ def test_orders_packs(cli, emu, two):
 
 
 def test_every_resource_lists_and_gets_against_the_emulator(cli, emu):
-    from trackstar_cli.commands.resources import PLACEMENT
-    from trackstar_cli.resources import RESOURCES
+    from trackstar_cli.commands.views import PLACEMENT
+    from trackstar_cli.spec import RESOURCES
 
     connect(cli, emu, "sandbox", "sbx")  # the sandbox implements every read
     warehouse = cli("warehouses", "list", "-c", "sbx", "--json").json()[0]["id"]

@@ -12,10 +12,11 @@ import pytest
 import respx
 
 from tests.conftest import API_KEY, BASE, SHARED, TOKEN, add_connection, connect
-from trackstar_cli.commands.remote import IntegrationType, SandboxType
+from trackstar_cli import spec as facts
+from trackstar_cli.commands.integrations import IntegrationType, SandboxType
 from trackstar_cli.emulator import Emulator
 from trackstar_cli.errors import UsageError
-from trackstar_cli.service import remote
+from trackstar_cli.service import reconcile as remote
 
 SPEC = SHARED / "trackstar" / "openapi.json"
 
@@ -68,16 +69,16 @@ def page(*items: dict[str, Any], next_token: str | None = None) -> dict[str, Any
 
 
 def test_names_match_the_spec_and_the_command_choices():
-    assert [t.value for t in IntegrationType] == list(remote.INTEGRATION_TYPES)
-    assert [t.value for t in SandboxType] == list(remote.SANDBOX_TYPES)
+    assert [t.value for t in IntegrationType] == list(facts.INTEGRATION_TYPES)
+    assert [t.value for t in SandboxType] == list(facts.SANDBOX_TYPES)
     if not SPEC.exists():
         pytest.skip("the OpenAPI spec is not in ../shared")
     spec = json.loads(SPEC.read_text())
     sync = spec["components"]["schemas"]["ConnectionResourceSyncSchema"]["properties"]["functions_to_sync"]
-    assert list(remote.SYNC_FUNCTIONS) == sync["items"]["enum"]
+    assert list(facts.SYNC_FUNCTIONS) == sync["items"]["enum"]
     params = spec["paths"]["/integrations/{integration_type}"]["get"]["parameters"]
     [kind] = [p for p in params if p["name"] == "integration_type"]
-    assert list(remote.INTEGRATION_TYPES) == kind["schema"]["enum"]
+    assert list(facts.INTEGRATION_TYPES) == kind["schema"]["enum"]
 
 
 def test_parse_functions_splits_dedupes_and_rejects_unknown_names():

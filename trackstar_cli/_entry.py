@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import sys
 
-from trackstar_cli import __version__
+from trackstar_cli._options import VERSION_LINE
 
 __all__ = ["main"]
 
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        sys.stdout.write(f"trackstar-cli {__version__}\n")
+        sys.stdout.write(VERSION_LINE + "\n")
         return
     from trackstar_cli import _fast
 

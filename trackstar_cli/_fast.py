@@ -9,12 +9,14 @@ runs either way; tests/test_fast.py compares both paths.
 
 from __future__ import annotations
 
-from trackstar_cli.output import FORMATS
+from trackstar_cli._options import GLOBAL_FLAG_OPTIONS, GLOBAL_VALUE_OPTIONS
+from trackstar_cli.output import Format
 
 __all__ = ["run"]
 
-_VALUE_OPTIONS = {"--profile", "--base-url", "--timeout", "--ca-bundle", "--format", "-o"}
-_FLAG_OPTIONS = {"--verbose", "-v", "--debug", "--json"}
+_VALUE_OPTIONS = {*GLOBAL_VALUE_OPTIONS, "--format", "-o"}
+_FLAG_OPTIONS = {*GLOBAL_FLAG_OPTIONS, "--json"}
+_FORMATS = {f.value for f in Format}
 _COMMAND = ["connections", "list"]
 
 
@@ -44,7 +46,7 @@ def _parse(argv: list[str]) -> dict[str, str | bool] | None:
     if "--timeout" in opts and _float(opts["--timeout"]) is None:
         return None  # Typer's own message for a bad number
     fmt = opts.get("--format", opts.get("-o"))
-    if words != _COMMAND or ("--format" in opts and "-o" in opts) or (fmt is not None and fmt not in FORMATS):
+    if words != _COMMAND or ("--format" in opts and "-o" in opts) or (fmt is not None and fmt not in _FORMATS):
         return None
     return opts
 
@@ -66,7 +68,9 @@ def run(argv: list[str]) -> int | None:
     from trackstar_cli.config import resolve_settings
 
     debug = bool(opts.get("--debug"))
-    try:
+
+    def connections_list() -> None:
+        nonlocal debug
         settings = resolve_settings(
             profile=_text(opts.get("--profile")),
             base_url=_text(opts.get("--base-url")),
@@ -77,7 +81,7 @@ def run(argv: list[str]) -> int | None:
         )
         debug = settings.debug
         fmt = output.resolve_format(_text(opts.get("--format", opts.get("-o"))), bool(opts.get("--json")))
-        from trackstar_cli.commands._views import render_local_connections
+        from trackstar_cli.commands.views import render_local_connections
         from trackstar_cli.service import Services
 
         svc = Services(settings)
@@ -85,11 +89,8 @@ def run(argv: list[str]) -> int | None:
             render_local_connections(svc, fmt)
         finally:
             svc.close()
-    except (Exception, KeyboardInterrupt) as exc:
-        if debug and not isinstance(exc, (BrokenPipeError, KeyboardInterrupt)):
-            raise
-        return output.report_exception(exc)
-    return 0
+
+    return output.guard(connections_list, debug=lambda: debug) or 0
 
 
 def _text(value: str | bool | None) -> str | None:

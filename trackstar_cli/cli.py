@@ -17,30 +17,19 @@ from typer import _click as click
 from typer import exceptions as typer_exceptions
 from typer.core import TyperGroup
 
-from trackstar_cli import __version__, output
+from trackstar_cli import output
+from trackstar_cli._options import GLOBAL_FLAG_OPTIONS, GLOBAL_VALUE_OPTIONS, VERSION_LINE
+from trackstar_cli.commands.views import RESOURCE_GROUPS
 from trackstar_cli.config import ENV, Settings, resolve_settings
 from trackstar_cli.errors import ExitCode, TrackstarError
 
 if TYPE_CHECKING:
     from trackstar_cli.service import Services
 
-RESOURCE_GROUPS = (
-    "inventory",
-    "products",
-    "orders",
-    "inbound-shipments",
-    "returns",
-    "warehouses",
-    "warehouse-customers",
-    "shipping-methods",
-    "bills",
-    "labor-activities",
-)
-
 __all__ = ["AppState", "app", "main"]
 
-_VALUE_OPTIONS = {"--profile", "--base-url", "--timeout", "--ca-bundle"}
-_FLAG_OPTIONS = {"--verbose", "-v", "--debug"}
+_VALUE_OPTIONS = GLOBAL_VALUE_OPTIONS
+_FLAG_OPTIONS = GLOBAL_FLAG_OPTIONS
 
 
 def _hoist_global_options(args: list[str]) -> list[str]:
@@ -90,8 +79,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
     "tags": "trackstar_cli.commands.writes",
     "api": "trackstar_cli.commands.api",
-    "integrations": "trackstar_cli.commands.remote",
-    "sandbox": "trackstar_cli.commands.remote",
+    "integrations": "trackstar_cli.commands.integrations",
+    "sandbox": "trackstar_cli.commands.integrations",
     "emulator": "trackstar_cli.commands.emulator",
 }
 
@@ -113,6 +102,14 @@ def _load(name: str) -> click.Command:
     return command
 
 
+class _PassThrough(BaseException):
+    """Carries Click's exit/abort exceptions past the error boundary untouched."""
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__()
+        self.exc = exc
+
+
 class _RootGroup(TyperGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*super().list_commands(ctx), *_LAZY]
@@ -128,14 +125,21 @@ class _RootGroup(TyperGroup):
         return super().parse_args(ctx, _hoist_global_options(list(args)))
 
     def invoke(self, ctx: click.Context) -> Any:
+        result: list[Any] = [None]
+
+        def run() -> None:
+            try:
+                result[0] = super(_RootGroup, self).invoke(ctx)
+            except (click.exceptions.ClickException, typer_exceptions.Exit, typer_exceptions.Abort) as exc:
+                raise _PassThrough(exc) from None  # Click's own exits are not errors of ours
+
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.ClickException, typer_exceptions.Exit, typer_exceptions.Abort):
-            raise
-        except (Exception, KeyboardInterrupt) as exc:
-            if _debug_requested(ctx) and not isinstance(exc, (BrokenPipeError, KeyboardInterrupt)):
-                raise  # --debug: the traceback (never with local variables)
-            raise typer.Exit(output.report_exception(exc)) from None
+            code = output.guard(run, debug=lambda: _debug_requested(ctx))
+        except _PassThrough as passed:
+            raise passed.exc from None
+        if code is not None:
+            raise typer.Exit(code)
+        return result[0]
 
     def main(  # type: ignore[override]
         self,
@@ -187,7 +191,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        output.render_text(f"trackstar-cli {__version__}")
+        output.render_text(VERSION_LINE)
         raise typer.Exit()
 
 

@@ -50,6 +50,7 @@ ENV = {
     "ca_bundle": "TRACKSTAR_CA_BUNDLE",
     "api_key": "TRACKSTAR_API_KEY",
     "connection": "TRACKSTAR_CONNECTION",
+    "no_progress": "TRACKSTAR_NO_PROGRESS",
 }
 
 _PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -73,6 +74,7 @@ class Settings:
     verbose: bool = False
     debug: bool = False
     ca_bundle: str | None = None
+    progress: bool = True  # a progress line on stderr while a listing streams (when stderr is a terminal)
     # From TRACKSTAR_API_KEY; repr=False keeps it out of any debug print of the settings.
     api_key_env: str | None = field(default=None, repr=False)
 
@@ -211,6 +213,7 @@ def resolve_settings(
         debug=bool(debug) or _truthy(env.get(ENV["debug"])),
         ca_bundle=str(Path(str(bundle)).expanduser()) if bundle else None,
         api_key_env=env.get(ENV["api_key"]) or None,
+        progress=not env.get(ENV["no_progress"]),
     )
 
 

@@ -1,9 +1,15 @@
 """The only module that writes to the terminal: data on stdout, everything else on stderr.
 
-Formats: `table` (rich, for people), `json` (an array of the API's objects, streamed), `ndjson` (one object
-per line) and `csv` (the table's columns with a header). The default is `table` when stdout is a terminal
-and `json` when it is not, so `trackstar inventory list | jq length` works. Tables and CSV are rendered from
-the same rows (resources.Column paths) as each other; JSON keeps the API's field names unchanged.
+Formats (`Format`): `table` (rich, for people), `json` (an array of the API's objects, streamed), `ndjson` (one
+object per line) and `csv` (the table's columns with a header). The default is `table` when stdout is a
+terminal and `json` when it is not, so `trackstar inventory list | jq length` works. Commands describe what
+they show as a `View` (columns from `commands/views.py`) and call `emit` / `emit_object`; no command branches
+on the format. Tables and CSV are rendered from the same rows (Column paths); JSON keeps the API's fields.
+
+Untrusted text (everything from a server or the store) never reaches a terminal raw: `safe()` makes C0/C1
+control characters and bidi overrides visible (`\\x1b`, `\\u202e`, as gh does) in every human path, and cells
+are rich `Text`, never markup. JSON and NDJSON keep the data exact, with C1 and bidi characters written as
+JSON `\\uXXXX` escapes (the same string to any JSON reader).
 """
 
 from __future__ import annotations
@@ -12,33 +18,97 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TextIO
 
 from trackstar_cli.errors import ExitCode, TrackstarError, UnsavedTokenError, UsageError
-from trackstar_cli.resources import Column
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 __all__ = [
-    "FORMATS",
+    "Column",
+    "Format",
+    "View",
+    "emit",
     "emit_error",
-    "report_exception",
+    "emit_object",
     "err_console",
+    "guard",
     "info",
+    "is_human",
     "out_console",
-    "render_items",
-    "render_object",
+    "report_exception",
     "render_text",
     "resolve_format",
+    "safe",
     "warn",
     "with_progress",
 ]
 
-FORMATS = ("table", "json", "ndjson", "csv")
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    ndjson = "ndjson"
+    csv = "csv"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: a header and a dotted path into the API object."""
+
+    header: str
+    path: str
+    numeric: bool = False
+
+
+Rows = Callable[[dict[str, Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class View:
+    """How a list shows for people: its columns, how one item becomes table/CSV rows, what an empty list says."""
+
+    columns: tuple[Column, ...]
+    empty: str = "no items"
+    rows: Rows | None = None
+    title: str | None = None
+
+
+# -- untrusted text ------------------------------------------------------------------------------------
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings/overrides/isolates.
+_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: str, *, one_line: bool = False) -> str:
+    """`text` with every control character and bidi override shown as a visible escape (`\\x1b`, `\\u202e`);
+    with `one_line`, tabs and newlines too (table cells, error lines)."""
+    return (_UNSAFE_LINE_RE if one_line else _UNSAFE_RE).sub(_visible, text)
+
+
+def _json_safe(text: str) -> str:
+    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _text(value: str, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(value, style=style)
 
 
 PIPE_WIDTH = 200  # a table written to a file or pipe is not squeezed into 80 columns
@@ -67,35 +137,56 @@ def _stdout() -> TextIO:
     return sys.stdout
 
 
-def resolve_format(fmt: str | None, json_flag: bool = False) -> str:
+def resolve_format(fmt: Format | str | None, json_flag: bool = False) -> Format:
+    if fmt is not None:
+        fmt = Format(fmt)
     if json_flag:
-        if fmt and fmt != "json":
-            raise UsageError(f"--json conflicts with --format {fmt}")
-        return "json"
+        if fmt and fmt is not Format.json:
+            raise UsageError(f"--json conflicts with --format {fmt.value}")
+        return Format.json
     if fmt:
         return fmt
-    return "table" if _stdout().isatty() else "json"
+    return Format.table if _stdout().isatty() else Format.json
+
+
+def is_human(fmt: Format) -> bool:
+    """Whether this format is read by a person: only then do notes like "Saved connection …" belong on stderr."""
+    return fmt is Format.table
 
 
 # -- messages on stderr --------------------------------------------------------------------------------
 
 
 def info(message: str) -> None:
-    err_console().print(message, markup=False, highlight=False, soft_wrap=True)
+    err_console().print(_text(safe(message)), highlight=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err_console().print(f"warning: {message}", markup=False, highlight=False, style="yellow", soft_wrap=True)
+    err_console().print(_text(f"warning: {safe(message)}", "yellow"), highlight=False, soft_wrap=True)
 
 
 def emit_error(exc: TrackstarError) -> None:
     console = err_console()
-    console.print(f"error: {exc}", markup=False, style="bold red", soft_wrap=True)
+    console.print(_text(f"error: {safe(str(exc), one_line=True)}", "bold red"), soft_wrap=True)
     if isinstance(exc, UnsavedTokenError):
         # The auth code is spent: this is the only copy of the token. Show it rather than lose it.
-        console.print(f"access token for connection {exc.connection_id}: {exc.access_token}", markup=False)
+        who = f"connection {exc.connection_id}" if exc.connection_id else "the new connection"
+        console.print(_text(safe(f"access token for {who}: {exc.access_token}", one_line=True)), soft_wrap=True)
     if exc.hint:
-        console.print(f"hint: {exc.hint}", markup=False, style="cyan", soft_wrap=True)
+        console.print(_text(f"hint: {safe(exc.hint, one_line=True)}", "cyan"), soft_wrap=True)
+
+
+def guard(run: Callable[[], Any], *, debug: Callable[[], bool]) -> int | None:
+    """The one error boundary, for the Typer app and the fast path alike: run `run`; an exception becomes its
+    report on stderr and the exit code returned (None when `run` returned normally). When `debug()`, anything
+    but a closed pipe or Ctrl-C is re-raised for its traceback (never with local variables)."""
+    try:
+        run()
+    except (Exception, KeyboardInterrupt) as exc:
+        if debug() and not isinstance(exc, (BrokenPipeError, KeyboardInterrupt)):
+            raise
+        return report_exception(exc)
+    return None
 
 
 def report_exception(exc: BaseException) -> int:
@@ -138,29 +229,26 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (list, dict)):
-        return json.dumps(value, separators=(",", ":"))
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)
 
 
-def render_items(
-    items: Iterable[dict[str, Any]],
-    fmt: str,
-    columns: Sequence[Column],
-    *,
-    rows: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
-    title: str | None = None,
-    empty_message: str = "no items",
-) -> int:
-    """Write a list in `fmt`; JSON/NDJSON/CSV stream item by item. `rows` expands an item into table/CSV
-    rows (e.g. one per warehouse). Returns the number of items written."""
-    if fmt == "json":
+def emit(view: View, items: Iterable[dict[str, Any]], fmt: Format) -> int:
+    """Write a list in `fmt`; JSON/NDJSON/CSV stream item by item. `view.rows` expands an item into
+    table/CSV rows (e.g. one per warehouse). Returns the number of items written."""
+    if fmt is Format.json:
         return _write_json_array(items)
-    if fmt == "ndjson":
+    if fmt is Format.ndjson:
         return _write_ndjson(items)
-    expand = rows or (lambda item: [item])
-    if fmt == "csv":
-        return _write_csv(items, columns, expand)
-    return _write_table(items, columns, expand, title, empty_message)
+    expand = view.rows or (lambda item: [item])
+    if fmt is Format.csv:
+        return _write_csv(items, view.columns, expand)
+    return _write_table(items, view, expand)
+
+
+def _dumps(obj: Any, indent: int | None = None, *, compact: bool = True) -> str:
+    separators = (",", ":") if compact and indent is None else None
+    return _json_safe(json.dumps(obj, indent=indent, ensure_ascii=False, separators=separators))
 
 
 def _write_json_array(items: Iterable[dict[str, Any]]) -> int:
@@ -169,7 +257,7 @@ def _write_json_array(items: Iterable[dict[str, Any]]) -> int:
     out = _stdout()
     count = 0
     for item in items:
-        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        text = _dumps(item, indent=2).replace("\n", "\n  ")
         out.write(("," if count else "[") + "\n  " + text)
         count += 1
     out.write("\n]\n" if count else "[]\n")
@@ -181,64 +269,71 @@ def _write_ndjson(items: Iterable[dict[str, Any]]) -> int:
     out = _stdout()
     count = 0
     for item in items:
-        out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n")
+        out.write(_dumps(item) + "\n")
         count += 1
     out.flush()
     return count
 
 
-def _write_csv(
-    items: Iterable[dict[str, Any]], columns: Sequence[Column], expand: Callable[[dict[str, Any]], list[dict[str, Any]]]
-) -> int:
+def _write_csv(items: Iterable[dict[str, Any]], columns: Sequence[Column], expand: Rows) -> int:
     out = _stdout()
+    # CSV is data, kept exact in a file or pipe; on a terminal it is read by a person.
+    clean = (lambda v: safe(v)) if out.isatty() else (lambda v: v)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.header for c in columns])
     count = 0
     for item in items:
         for row in expand(item):
-            writer.writerow([_cell(lookup(row, c.path)) for c in columns])
+            writer.writerow([clean(_cell(lookup(row, c.path))) for c in columns])
         count += 1
     out.flush()
     return count
 
 
-def _write_table(
-    items: Iterable[dict[str, Any]],
-    columns: Sequence[Column],
-    expand: Callable[[dict[str, Any]], list[dict[str, Any]]],
-    title: str | None,
-    empty_message: str,
-) -> int:
+def _write_table(items: Iterable[dict[str, Any]], view: View, expand: Rows) -> int:
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for col in columns:
+    table = Table(title=_text(safe(view.title, one_line=True)) if view.title else None, title_justify="left")
+    table.header_style = "bold"
+    for col in view.columns:
         table.add_column(col.header, justify="right" if col.numeric else "left", overflow="fold")
     count = 0
     for item in items:
         for row in expand(item):
-            table.add_row(*(_cell(lookup(row, c.path)) for c in columns))
+            table.add_row(*(_text(safe(_cell(lookup(row, c.path)), one_line=True)) for c in view.columns))
         count += 1
     if count:
         out_console().print(table)
     else:
-        info(empty_message)
+        info(view.empty)
     return count
 
 
-def render_object(obj: Any, fmt: str, fields: Sequence[Column] | None = None) -> None:
-    """A single object: JSON as is, or a two-column table of the chosen fields (all top-level ones if None)."""
-    if fmt in ("json", "ndjson"):
-        text = json.dumps(obj, indent=2 if fmt == "json" else None, ensure_ascii=False)
-        _stdout().write(text + "\n")
+def emit_object(
+    obj: Any,
+    fmt: Format,
+    fields: Sequence[Column] | None = None,
+    *,
+    note: str | None = None,
+    human: Callable[[Any], Any] | None = None,
+) -> None:
+    """A single object: JSON as is, or a two-column table of the chosen fields (all top-level ones if None).
+    For a person (table) only: `note` goes to stderr first, and `human` reshapes the object (e.g. joins lists)."""
+    if fmt in (Format.json, Format.ndjson):
+        _stdout().write(_dumps(obj, indent=2 if fmt is Format.json else None, compact=False) + "\n")
         return
-    columns = list(fields) if fields else [Column(k, k) for k in (obj or {})]
-    if fmt == "csv":
+    if fmt is Format.table:
+        if note:
+            info(note)
+        if human is not None:
+            obj = human(obj)
+    columns = list(fields) if fields else [Column(str(k), str(k)) for k in (obj if isinstance(obj, dict) else {})]
+    if fmt is Format.csv:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow([c.header for c in columns])
         writer.writerow([_cell(lookup(obj, c.path)) for c in columns])
-        _stdout().write(buf.getvalue())
+        _stdout().write(safe(buf.getvalue()) if _stdout().isatty() else buf.getvalue())
         return
     console = out_console()
     if console.is_terminal:  # wrap long values inside their column
@@ -248,28 +343,27 @@ def render_object(obj: Any, fmt: str, fields: Sequence[Column] | None = None) ->
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")
         for col in columns:
-            table.add_row(col.header, _cell(lookup(obj, col.path)))
+            table.add_row(_text(safe(col.header, one_line=True)), _text(safe(_cell(lookup(obj, col.path)))))
         console.print(table)
         return
-    from rich.text import Text  # a file or a pipe: plain lines, no padding to the table's width
-
     width = max((len(c.header) for c in columns), default=0)
-    for col in columns:
-        line = Text(col.header.ljust(width), style="bold") + Text("  " + _cell(lookup(obj, col.path)))
-        console.print(line, soft_wrap=True)
+    for col in columns:  # a file or a pipe: plain lines, no padding to the table's width
+        header = _text(safe(col.header.ljust(width), one_line=True), "bold")
+        console.print(header + _text("  " + safe(_cell(lookup(obj, col.path)), one_line=True)), soft_wrap=True)
 
 
 def render_text(line: str) -> None:
-    """One plain line of data on stdout (e.g. a bare token for `TOKEN=$(trackstar link-token)`)."""
+    """One plain line of data on stdout (e.g. a bare token for `TOKEN=$(trackstar link-token)`); a token
+    never holds control characters, so neutralising them costs a script nothing and protects a terminal."""
     out = _stdout()
-    out.write(line + "\n")
+    out.write(safe(line, one_line=True) + "\n")
     out.flush()
 
 
-def with_progress(items: Iterable[dict[str, Any]], label: str) -> Iterator[dict[str, Any]]:
-    """Count items on stderr while they stream, only when stderr is a terminal."""
+def with_progress(items: Iterable[dict[str, Any]], label: str, *, enabled: bool = True) -> Iterator[dict[str, Any]]:
+    """Count items on stderr while they stream, only when stderr is a terminal (and `enabled`: settings)."""
     console = err_console()
-    if not console.is_terminal or os.environ.get("TRACKSTAR_NO_PROGRESS"):
+    if not console.is_terminal or not enabled:
         yield from items
         return
     count = 0

@@ -16,47 +16,17 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from trackstar_cli.errors import StoreError
+from trackstar_cli.models import Connection
 
 __all__ = ["MIGRATIONS", "Connection", "Store"]
 
 BUSY_TIMEOUT_MS = 10_000
 _OPEN_HINT = "check the file's permissions, or point TRACKSTAR_HOME at a writable directory"
 _DAMAGED_HINT = "move the file away; `trackstar connections add` can register tokens again"
-
-
-@dataclass(frozen=True)
-class Connection:
-    """A stored connection. The token is repr=False so that no debug print can leak it."""
-
-    profile: str
-    connection_id: str
-    integration_name: str
-    customer_id: str | None
-    alias: str | None
-    available_actions: tuple[str, ...]
-    created_at: str
-    updated_at: str
-    access_token: str = field(repr=False)
-    is_default: bool = False
-
-    def to_public_dict(self) -> dict[str, object]:
-        """The JSON contract for listings: everything but the token."""
-        return {
-            "connection_id": self.connection_id,
-            "alias": self.alias,
-            "integration_name": self.integration_name,
-            "customer_id": self.customer_id,
-            "available_actions": list(self.available_actions),
-            "profile": self.profile,
-            "default": self.is_default,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
 
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -189,6 +159,11 @@ class Store:
         return [fn for fn in MIGRATIONS if fn.__name__ not in done]
 
     # -- connections ---------------------------------------------------------------------------------
+
+    def check_writable(self) -> None:
+        """Raise StoreError unless a write could be saved now (before a single-use auth code is spent)."""
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            raise StoreError(f"the local store {self.path} is not writable", hint=_OPEN_HINT)
 
     def save_connection(
         self,

@@ -20,7 +20,7 @@ import pytest
 from emu_helpers import VERIFY
 
 from trackstar_cli.emulator import Emulator
-from trackstar_cli.resources import RESOURCES
+from trackstar_cli.spec import RESOURCES
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / ".." / "shared" / "trackstar" / "openapi.json"
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")

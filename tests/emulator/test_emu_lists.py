@@ -10,7 +10,7 @@ import pytest
 
 from trackstar_cli.emulator import Emulator
 from trackstar_cli.emulator.dataset import COLLECTIONS, Dataset
-from trackstar_cli.resources import RESOURCES
+from trackstar_cli.spec import RESOURCES
 
 STOCK = ("onhand", "committed", "unfulfillable", "fulfillable", "unsellable", "sellable", "awaiting")
 

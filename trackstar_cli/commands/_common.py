@@ -3,13 +3,14 @@
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import sys
-from enum import Enum
 from typing import Annotated
 
 import typer
 
 from trackstar_cli import output
+from trackstar_cli.config import ENV
 from trackstar_cli.errors import UsageError
+from trackstar_cli.output import Format
 from trackstar_cli.service import Services
 
 __all__ = [
@@ -22,13 +23,6 @@ __all__ = [
     "services",
     "stdin_is_tty",
 ]
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    ndjson = "ndjson"
-    csv = "csv"
 
 
 FormatOpt = Annotated[
@@ -46,7 +40,7 @@ ConnectionOpt = Annotated[
     typer.Option(
         "--connection",
         "-c",
-        envvar="TRACKSTAR_CONNECTION",
+        envvar=ENV["connection"],
         show_envvar=True,
         help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
     ),
@@ -58,8 +52,8 @@ def services(ctx: typer.Context) -> Services:
     return state.services  # type: ignore[no-any-return]
 
 
-def fmt_of(fmt: Format | None, json_: bool) -> str:
-    return output.resolve_format(fmt.value if fmt else None, json_)
+def fmt_of(fmt: Format | None, json_: bool) -> Format:
+    return output.resolve_format(fmt, json_)
 
 
 def stdin_is_tty() -> bool:

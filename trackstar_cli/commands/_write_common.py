@@ -6,6 +6,7 @@ The commands themselves are in commands/writes.py.
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,8 +14,9 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import fmt_of, services, stdin_is_tty
-from trackstar_cli.errors import ExitCode, UsageError
-from trackstar_cli.resources import QUANTITY_COLUMNS, Column
+from trackstar_cli.commands.views import WRITE_COMMANDS, WRITE_SUMMARY
+from trackstar_cli.errors import APIConnectionError, APIError, ExitCode, MalformedResponseError, ServerError, UsageError
+from trackstar_cli.output import Format
 
 if TYPE_CHECKING:
     from trackstar_cli.service.writes import WritePlan, WriteResult
@@ -28,7 +30,7 @@ __all__ = [
     "OrderLineOpt",
     "WarehouseOpt",
     "YesOpt",
-    "common_options",
+    "WriteFlags",
     "opt",
     "run_write",
     "stdin_is_tty",
@@ -79,31 +81,6 @@ def opt(*decls: str, help: str, **kw: Any) -> Any:
     return typer.Option(*decls, help=help, **kw)
 
 
-# -- what a terminal shows after a write -------------------------------------------------------------------
-
-_SUMMARY: dict[str, tuple[Column, ...]] = {
-    "orders": (
-        Column("id", "id"),
-        Column("order_number", "order_number"),
-        Column("status", "status"),
-        Column("warehouse_id", "warehouse_id"),
-        Column("line_items", "line_items"),
-        Column("trackstar_tags", "trackstar_tags"),
-    ),
-    "products": (Column("id", "id"), Column("sku", "sku"), Column("name", "name"), Column("gtin", "gtin")),
-    "inventory": (Column("id", "id"), Column("sku", "sku"), *QUANTITY_COLUMNS),
-    "inbound-shipments": (
-        Column("id", "id"),
-        Column("purchase_order_number", "purchase_order_number"),
-        Column("status", "status"),
-        Column("warehouse_id", "warehouse_id"),
-        Column("line_items", "line_items"),
-    ),
-    "returns": (Column("id", "id"), Column("order_id", "order_id"), Column("status", "status")),
-    "tags": (Column("id", "id"), Column("trackstar_tags", "trackstar_tags")),
-}
-
-
 def _read_data(value: str | None) -> tuple[str | None, str]:
     """--data TEXT, @FILE or - → (text, where it came from)."""
     if value is None:
@@ -138,48 +115,70 @@ def _confirm(plan: "WritePlan") -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class WriteFlags:
+    """The options every write command has, passed on as one typed value."""
+
+    data: str | None
+    connection: str | None
+    idempotency_key: str | None
+    dry_run: bool
+    yes: bool
+    fmt: Format | None
+    json_: bool
+
+
 def run_write(
     ctx: typer.Context,
     command: str,
+    flags: WriteFlags,
     *,
     item_id: str | None = None,
     fields: dict[str, Any] | None = None,
     lines: list[str] | None = None,
     tags: list[str] | None = None,
-    data: str | None = None,
-    connection: str | None,
-    idempotency_key: str | None,
-    dry_run: bool,
-    yes: bool,
-    fmt: Any,
-    json_: bool,
 ) -> None:
     from trackstar_cli.service import writes as ws
 
-    fmt_name = fmt_of(fmt, json_)
-    text, source = _read_data(data)
+    fmt_name = fmt_of(flags.fmt, flags.json_)
+    text, source = _read_data(flags.data)
     svc = services(ctx)
-    plan = ws.plan_write(
-        svc,
-        command,
-        connection=connection,
+    endpoint, done = WRITE_COMMANDS[command]
+    opts = ws.WriteOptions(
+        endpoint=endpoint,
+        connection=flags.connection,
         item_id=item_id,
         data=text,
         data_source=source,
-        fields=fields,
+        fields=fields or {},
         lines=lines or (),
         tags=tags,
-        idempotency_key=idempotency_key,
+        idempotency_key=flags.idempotency_key,
     )
-    if dry_run:
-        output.render_object(ws.describe_write(svc, plan), "ndjson" if fmt_name == "ndjson" else "json")
+    plan = ws.plan_write(svc, opts)
+    if flags.dry_run:
+        described = ws.describe_write(svc, plan)
+        output.emit_object(described, Format.ndjson if fmt_name is Format.ndjson else Format.json)
         output.info("Dry run: nothing was sent.")
         return
-    result = ws.send_write(svc, plan, confirmed=yes or _confirm(plan))
-    _render(plan, result, fmt_name)
+    try:
+        result = ws.send_write(svc, plan, confirmed=flags.yes or _confirm(plan))
+    except ws.ConfirmationRequiredError as exc:
+        exc.hint = "pass --yes to confirm (nothing was sent; --dry-run shows the request)"
+        raise
+    except (APIConnectionError, ServerError, MalformedResponseError) as exc:
+        # We cannot know whether it was applied; the same key makes a second try safe.
+        again = f"repeat it with --idempotency-key {plan.idempotency_key}: Trackstar applies it at most once"
+        exc.hint = f"{exc.hint}; {again}" if exc.hint else f"the write may or may not have been applied; {again}"
+        raise
+    except APIError as exc:
+        if exc.status_code == 409:  # the first request with this key is still running at Trackstar
+            exc.hint = f"wait a moment, then repeat it with --idempotency-key {plan.idempotency_key}"
+        raise
+    _render(plan, result, fmt_name, command, done)
 
 
-def _render(plan: "WritePlan", result: "WriteResult", fmt_name: str) -> None:
+def _render(plan: "WritePlan", result: "WriteResult", fmt_name: Format, command: str, done: str) -> None:
     conn = plan.connection
     if result.replayed:
         output.info(
@@ -188,16 +187,15 @@ def _render(plan: "WritePlan", result: "WriteResult", fmt_name: str) -> None:
         )
     if result.unused_fields:
         output.warn(f"{conn.integration_name} did not use these fields: {', '.join(result.unused_fields)}")
-    if fmt_name in ("json", "ndjson"):
-        output.render_object(result.envelope, fmt_name)
+    if fmt_name in (Format.json, Format.ndjson):
+        output.emit_object(result.envelope, fmt_name)
         return
-    group = plan.op.command.split()[0]
+    group = command.split()[0]
     data: dict[str, Any] = dict(result.data) if isinstance(result.data, dict) else {"id": result.id}
     if isinstance(data.get("line_items"), list):  # a table cell: "TEE-RED x2, MUG x1", not a JSON dump
         data["line_items"] = ", ".join(_line_cell(line) for line in data["line_items"])
-    if fmt_name == "table":
-        output.info(f"{plan.op.done} {result.id or ''} on connection {plan.label} ({conn.integration_name}).")
-    output.render_object(data, fmt_name, _SUMMARY[group])
+    note = f"{done} {result.id or ''} on connection {plan.label} ({conn.integration_name})."
+    output.emit_object(data, fmt_name, WRITE_SUMMARY[group], note=note)
 
 
 def _line_cell(line: Any) -> str:
@@ -205,9 +203,3 @@ def _line_cell(line: Any) -> str:
         return str(line)
     qty = line.get("quantity", line.get("expected_quantity"))
     return f"{line.get('sku') or line.get('product_id') or '?'} x{qty}"
-
-
-def common_options(values: dict[str, Any]) -> dict[str, Any]:
-    """The options every write shares, picked from a command's locals()."""
-    names = ("data", "connection", "idempotency_key", "dry_run", "yes", "fmt", "json_")
-    return {n: values[n] for n in names if n in values}

@@ -11,6 +11,8 @@ from typer._click.core import ParameterSource
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, services
+from trackstar_cli.errors import APIError, MalformedResponseError
+from trackstar_cli.output import Format, View
 from trackstar_cli.service import api as api_service
 
 __all__ = ["build"]
@@ -107,11 +109,20 @@ def api(
     given = ctx.get_parameter_source("connection") == ParameterSource.COMMANDLINE
     if paginate:
         items = api_service.iter_items(svc, req, connection=connection, connection_given=given)
-        output.render_items(items, fmt.value, ())
+        try:
+            output.emit(View(()), items, Format(fmt.value))
+        except MalformedResponseError as exc:
+            exc.hint = exc.hint or "drop --paginate to see the reply as it is"
+            raise
         return
-    body = api_service.call(svc, req, connection=connection, connection_given=given)
+    try:
+        body = api_service.call(svc, req, connection=connection, connection_given=given)
+    except APIError as exc:
+        if exc.status_code == 405 and req.method_implied and req.method == "POST":
+            exc.hint = "the METHOD defaulted to POST because of --input; name the one the endpoint takes (e.g. PUT)"
+        raise
     if body is not None:
-        output.render_object(body, fmt.value)
+        output.emit_object(body, Format(fmt.value))
 
 
 def build(name: str) -> typer.Typer:

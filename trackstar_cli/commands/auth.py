@@ -8,6 +8,7 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
+from trackstar_cli.output import Format, is_human
 from trackstar_cli.service import auth as auth_service
 
 __all__ = ["app", "build"]
@@ -60,21 +61,17 @@ def auth_status(ctx: typer.Context, fmt: FormatOpt = None, json_: JsonOpt = Fals
         trackstar auth status --json | jq -r .key_source
     """
     status = auth_service.auth_status(services(ctx))
-    data = status.to_dict()
-    if fmt_of(fmt, json_) == "table":
-        source = {"env": "environment (TRACKSTAR_API_KEY)", "keyring": "OS keyring"}.get(
-            status.key_source or "", "none"
-        )
-        rows = {
-            "profile": status.profile,
-            "base URL": f"{status.base_url} ({status.base_url_source})",
-            "API key": status.masked_key or "not set — run `trackstar auth login`",
-            "key source": source,
-            "keyring": status.keyring_backend or f"unavailable: {status.keyring_error}",
-        }
-        output.render_object(rows, "table")
-    else:
-        output.render_object(data, "json")
+    source = {"env": "environment (TRACKSTAR_API_KEY)", "keyring": "OS keyring"}.get(status.key_source or "", "none")
+    rows = {
+        "profile": status.profile,
+        "base URL": f"{status.base_url} ({status.base_url_source})",
+        "API key": status.masked_key or "not set — run `trackstar auth login`",
+        "key source": source,
+        "keyring": status.keyring_backend or f"unavailable: {status.keyring_error}",
+    }
+    fmt_name = fmt_of(fmt, json_)
+    # A person gets the readable rows; every machine format gets the JSON contract.
+    output.emit_object(status.to_dict(), fmt_name if is_human(fmt_name) else Format.json, human=lambda _: rows)
     if status.key_source is None:
         raise typer.Exit(3)
 

@@ -13,9 +13,10 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.commands._safe import object_row, progress_printer, safe_text, table_rows
+from trackstar_cli.commands._waiting import progress_printer
+from trackstar_cli.commands.views import JOBS_VIEW, SCHEDULES_VIEW
 from trackstar_cli.errors import UsageError
-from trackstar_cli.resources import Column
+from trackstar_cli.output import Format, is_human
 from trackstar_cli.service import backfills as backfill_service
 from trackstar_cli.service import polling
 from trackstar_cli.service import schedules as schedule_service
@@ -24,23 +25,6 @@ from trackstar_cli.service import syncs as sync_service
 __all__ = ["DEFAULT_INTERVAL", "DEFAULT_TIMEOUT", "IntervalOpt", "TimeoutOpt", "WaitOpt", "register", "sync_wait"]
 
 DEFAULT_TIMEOUT, DEFAULT_INTERVAL = polling.DEFAULT_TIMEOUT, polling.DEFAULT_INTERVAL
-
-SCHEDULE_COLUMNS = (
-    Column("function", "function_name"),
-    Column("status", "sync_status"),
-    Column("last_crawl_start", "last_crawl_start"),
-    Column("last_crawl_end", "last_crawl_end"),
-    Column("every (s)", "sync_frequency", numeric=True),
-)
-JOB_COLUMNS = (
-    Column("job_id", "id"),
-    Column("connection_id", "connection_id"),
-    Column("function", "function_name"),
-    Column("status", "status"),
-    Column("since", "requested_start_time"),
-    Column("until", "requested_end_time"),
-    Column("created_at", "created_at"),
-)
 
 RefArg = Annotated[
     str | None,
@@ -66,9 +50,8 @@ class OnOff(str, Enum):
     off = "off"
 
 
-def _render_schedules(rows: list[dict[str, Any]], fmt_name: str) -> None:
-    shown = table_rows(rows) if fmt_name == "table" else rows
-    output.render_items(shown, fmt_name, SCHEDULE_COLUMNS, empty_message="No sync schedules.")
+def _render_schedules(rows: list[dict[str, Any]], fmt: Format) -> None:
+    output.emit(SCHEDULES_VIEW, rows, fmt)
 
 
 def connections_wait(
@@ -103,19 +86,19 @@ def connections_wait(
     opts = sync_service.WaitOptions(ref=ref, timeout=timeout, interval=interval)
     cid, rows = sync_service.wait_initial_sync(services(ctx), opts, progress_printer())
     fmt_name = fmt_of(fmt, json_)
-    if fmt_name == "table":
-        output.info(f"The first sync of {safe_text(cid)} is done ({len(rows)} resources).")
+    if is_human(fmt_name):
+        output.info(f"The first sync of {cid} is done ({len(rows)} resources).")
     _render_schedules(rows, fmt_name)
 
 
 def sync_wait(
-    ctx: typer.Context, ref: str | None, functions: list[str], timeout: float, interval: float, fmt_name: str
+    ctx: typer.Context, ref: str | None, functions: list[str], timeout: float, interval: float, fmt_name: Format
 ) -> None:
     """`connections sync --wait`: start the sync, wait for each function's crawl, print the schedules."""
     opts = sync_service.SyncWaitOptions(ref=ref, functions=tuple(functions), timeout=timeout, interval=interval)
     conn, _reply, rows = sync_service.sync_and_wait(services(ctx), opts, progress_printer())
-    if fmt_name == "table":
-        output.info(f"Sync of {conn.alias or conn.connection_id} done: {len(rows)} functions crawled.")
+    if is_human(fmt_name):
+        output.info(f"Sync of {conn.label} done: {len(rows)} functions crawled.")
     _render_schedules(rows, fmt_name)
 
 
@@ -182,22 +165,17 @@ def connections_backfill(
         polling.check_wait(timeout, interval)  # before the job starts: a bad --wait-timeout must not leave a job behind
     conn, job = backfill_service.start_backfill(svc, opts)
     if wait:
-        if fmt_name == "table":
-            output.info(f"Started backfill job {safe_text(job['id'])} on {conn.alias or conn.connection_id}.")
+        if is_human(fmt_name):
+            output.info(f"Started backfill job {job['id']} on {conn.label}.")
         wait_opts = backfill_service.JobOptions(
             job_id=str(job["id"]), ref=conn.connection_id, timeout=timeout, interval=interval
         )
         conn, job = backfill_service.wait_for_job(svc, wait_opts, progress_printer())
-    label = conn.alias or conn.connection_id
-    _render_job(job, fmt_name, f"Backfill job {safe_text(job['id'])} on {label}: {safe_text(job.get('status'))}.")
+    _render_job(job, fmt_name, f"Backfill job {job['id']} on {conn.label}: {job.get('status')}.")
 
 
-def _render_job(job: dict[str, Any], fmt_name: str, message: str) -> None:
-    if fmt_name == "table":
-        output.info(message)
-        output.render_object(object_row(job), fmt_name)
-    else:
-        output.render_object(job, fmt_name)
+def _render_job(job: dict[str, Any], fmt: Format, message: str) -> None:
+    output.emit_object(job, fmt, note=message)
 
 
 def connections_jobs(
@@ -233,20 +211,14 @@ def connections_jobs(
     if job_id is None:
         if wait:
             raise UsageError("--wait needs a JOB")
-        jobs = backfill_service.list_jobs(svc, connection)
-        output.render_items(
-            table_rows(jobs) if fmt_name == "table" else jobs,
-            fmt_name,
-            JOB_COLUMNS,
-            empty_message="No backfill jobs started from this profile.",
-        )
+        output.emit(JOBS_VIEW, backfill_service.list_jobs(svc, connection), fmt_name)
         return
     opts = backfill_service.JobOptions(job_id=job_id, ref=connection, timeout=timeout, interval=interval)
     if wait:
         conn, job = backfill_service.wait_for_job(svc, opts, progress_printer())
     else:
         conn, job = backfill_service.get_job(svc, opts)
-    _render_job(job, fmt_name, f"Backfill job {safe_text(job_id)} on {conn.alias or conn.connection_id}.")
+    _render_job(job, fmt_name, f"Backfill job {job_id} on {conn.label}.")
 
 
 def connections_update(
@@ -279,16 +251,12 @@ def connections_update(
     disabled = None if webhooks is None else webhooks is OnOff.off
     opts = schedule_service.UpdateOptions(ref=ref, customer_id=customer_id, webhooks_disabled=disabled)
     conn, reply = schedule_service.update_connection(services(ctx), opts)
-    fmt_name = fmt_of(fmt, json_)
-    if fmt_name == "table":
-        changes = [
-            f"customer id {customer_id}" if customer_id is not None else "",
-            f"webhooks {webhooks.value}" if webhooks else "",
-        ]
-        output.info(f"Updated {conn.alias or conn.connection_id}: {', '.join(c for c in changes if c)}.")
-        output.render_object(object_row(reply), fmt_name)
-    else:
-        output.render_object(reply, fmt_name)
+    changes = [
+        f"customer id {customer_id}" if customer_id is not None else "",
+        f"webhooks {webhooks.value}" if webhooks else "",
+    ]
+    note = f"Updated {conn.label}: {', '.join(c for c in changes if c)}."
+    output.emit_object(reply, fmt_of(fmt, json_), note=note)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,11 +12,18 @@ import typer
 from trackstar_cli import output
 from trackstar_cli.commands import connection_ops
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
-from trackstar_cli.commands._views import render_local_connections
+from trackstar_cli.commands.views import RECONCILE_COLUMNS, REMOTE_COLUMNS, render_local_connections
 from trackstar_cli.errors import ExitCode
-from trackstar_cli.resources import Column
-from trackstar_cli.service import Services
-from trackstar_cli.service import remote as remote_service
+from trackstar_cli.output import Format, View, is_human
+from trackstar_cli.service import Services, reconcile
+from trackstar_cli.service.connections import (
+    AddOptions,
+    add_connection,
+    get_connection,
+    list_connections,
+    remove_connection,
+    use_connection,
+)
 
 __all__ = ["app", "build"]
 
@@ -26,26 +33,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-REMOTE_COLUMNS = (
-    Column("connection_id", "connection_id"),
-    Column("integration", "integration_name"),
-    Column("customer_id", "customer_id"),
-    Column("created_at", "created_at"),
-    Column("last_used", "last_used"),
-    Column("sync", "sync"),
-    Column("errors", "error_count", numeric=True),
-    Column("first_error", "first_error"),
-    Column("stored", "stored"),
-)
-RECONCILE_COLUMNS = (
-    Column("status", "status"),
-    Column("connection_id", "connection_id"),
-    Column("alias", "alias"),
-    Column("integration", "integration_name"),
-    Column("errors", "error_count", numeric=True),
-    Column("first_error", "first_error"),
-    Column("fix", "action"),
-)
 RefArg = Annotated[str, typer.Argument(help="Connection id or alias.")]
 
 
@@ -85,14 +72,14 @@ def connections_list(
     render_local_connections(svc, fmt_name)
 
 
-def _list_remote(svc: Services, fmt_name: str) -> None:
-    items = remote_service.iter_remote_connections(svc)
-    if fmt_name in ("table", "csv"):
-        local = {c.connection_id: c for c in svc.list_connections()}
-        items = (
-            {**item, **remote_service.remote_summary(item, local.get(str(item.get("connection_id"))))} for item in items
-        )
-    output.render_items(items, fmt_name, REMOTE_COLUMNS, empty_message="No connections at Trackstar for this API key.")
+def _list_remote(svc: Services, fmt: Format) -> None:
+    local = {c.connection_id: c for c in list_connections(svc)}
+
+    def rows(item: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{**item, **reconcile.remote_summary(item, local.get(str(item.get("connection_id"))))}]
+
+    view = View(REMOTE_COLUMNS, empty="No connections at Trackstar for this API key.", rows=rows)
+    output.emit(view, reconcile.iter_remote_connections(svc), fmt)
 
 
 @app.command("show")
@@ -103,11 +90,9 @@ def connections_show(ctx: typer.Context, ref: RefArg, fmt: FormatOpt = None, jso
 
         trackstar connections show acme
     """
-    data = services(ctx).get_connection(ref).to_public_dict()
-    fmt_name = fmt_of(fmt, json_)
-    if fmt_name == "table":
-        data["available_actions"] = ", ".join(data["available_actions"])  # type: ignore[arg-type]
-    output.render_object(data, fmt_name)
+    data = get_connection(services(ctx), ref).to_public_dict()
+    actions = ", ".join(map(str, data["available_actions"]))  # type: ignore[call-overload]
+    output.emit_object(data, fmt_of(fmt, json_), human=lambda d: {**d, "available_actions": actions})
 
 
 @app.command("use")
@@ -118,8 +103,8 @@ def connections_use(ctx: typer.Context, ref: RefArg) -> None:
 
         trackstar connections use acme
     """
-    conn = services(ctx).use_connection(ref)
-    output.info(f"Default connection is now {conn.alias or conn.connection_id} ({conn.integration_name}).")
+    conn = use_connection(services(ctx), ref)
+    output.info(f"Default connection is now {conn.label} ({conn.integration_name}).")
 
 
 @app.command("remove")
@@ -138,9 +123,9 @@ def connections_remove(
 
         trackstar connections remove acme --revoke
     """
-    conn = services(ctx).remove_connection(ref, revoke=revoke)
+    conn = remove_connection(services(ctx), ref, revoke=revoke)
     where = "locally and at Trackstar" if revoke else "locally (it still exists at Trackstar)"
-    output.info(f"Removed connection {conn.alias or conn.connection_id} {where}.")
+    output.info(f"Removed connection {conn.label} {where}.")
 
 
 @app.command("add")
@@ -164,7 +149,8 @@ def connections_add(
         printf %s "$TOKEN" | trackstar connections add --connection-id conn_abc --access-token-stdin --name acme
     """
     token = read_secret(use_stdin=access_token_stdin, prompt="Access token", flag="--access-token-stdin")
-    conn = services(ctx).add_connection(token, connection_id=connection_id, alias=name, verify=not no_verify)
+    opts = AddOptions(access_token=token, connection_id=connection_id, alias=name, verify=not no_verify)
+    conn = add_connection(services(ctx), opts)
     output.info(f"Saved connection {conn.connection_id} ({conn.integration_name}) in profile '{conn.profile}'.")
 
 
@@ -214,15 +200,16 @@ def connections_sync(
     """
     if wait:  # prints the synced schedules instead; exit 10 on time-out
         return connection_ops.sync_wait(ctx, ref, functions or [], timeout, interval, fmt_of(fmt, json_))
-    conn, reply = remote_service.sync_connection(services(ctx), ref, functions or ())
-    fmt_name = fmt_of(fmt, json_)
+    conn, reply = reconcile.sync_connection(services(ctx), ref, functions or ())
     data: dict[str, Any] = dict(reply)
-    if fmt_name == "table":
-        wanted = data.get("functions_to_sync")
-        which = ", ".join(map(str, wanted)) if isinstance(wanted, list) and wanted else "all functions"
-        output.info(f"Sync started for {conn.alias or conn.connection_id} ({conn.integration_name}): {which}.")
-        data["functions_to_sync"] = which
-    output.render_object(data, fmt_name)
+    wanted = data.get("functions_to_sync")
+    which = ", ".join(map(str, wanted)) if isinstance(wanted, list) and wanted else "all functions"
+    output.emit_object(
+        data,
+        fmt_of(fmt, json_),
+        note=f"Sync started for {conn.label} ({conn.integration_name}): {which}.",
+        human=lambda d: {**d, "functions_to_sync": which},
+    )
 
 
 @app.command("reconcile")
@@ -247,15 +234,13 @@ def connections_reconcile(
         trackstar connections reconcile --check --json | jq '.[] | select(.status != "ok")'
     """
     svc = services(ctx)
-    rows = [row.to_dict() for row in remote_service.reconcile(svc)]
+    rows = [row.to_dict() for row in reconcile.reconcile(svc)]
     fmt_name = fmt_of(fmt, json_)
-    output.render_items(
-        rows, fmt_name, RECONCILE_COLUMNS, empty_message="No connections, neither here nor at Trackstar."
-    )
+    output.emit(View(RECONCILE_COLUMNS, empty="No connections, neither here nor at Trackstar."), rows, fmt_name)
     counts = Counter(str(row["status"]) for row in rows)
     off = len(rows) - counts["ok"]
-    if rows and (fmt_name == "table" or (check and off)):
-        parts = [f"{counts[kind]} {kind}" for kind in remote_service.RECONCILE_KINDS if counts[kind]]
+    if rows and (is_human(fmt_name) or (check and off)):
+        parts = [f"{counts[kind]} {kind}" for kind in reconcile.RECONCILE_KINDS if counts[kind]]
         output.info(f"{len(rows)} connection{'s' if len(rows) != 1 else ''}: {', '.join(parts)}.")
     if check and off:
         raise typer.Exit(int(ExitCode.ERROR))

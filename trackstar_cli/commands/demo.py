@@ -14,10 +14,15 @@ from typing import Annotated
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._views import render_local_connections
+from trackstar_cli.commands.views import COLUMNS, render_local_connections
 from trackstar_cli.config import Paths, Settings
-from trackstar_cli.resources import RESOURCES
-from trackstar_cli.service import ListQuery, Services, mask
+from trackstar_cli.models import mask
+from trackstar_cli.output import Format, View
+from trackstar_cli.service import Services
+from trackstar_cli.service.link import ExchangeOptions, create_link_token, emulator_auth_code, exchange
+from trackstar_cli.service.query import ListQuery
+from trackstar_cli.service.wms import iter_items
+from trackstar_cli.spec import RESOURCES
 
 __all__ = ["build", "demo"]
 
@@ -70,37 +75,38 @@ def _walk_through(svc: Services, url: str, integration: str, items: int) -> None
 
     _step(1, "Create a link token", "Your backend calls POST /link/token with the organisation API key.")
     output.info("  $ trackstar link-token")
-    link_token = svc.create_link_token()
+    link_token = create_link_token(svc)
     output.render_text(link_token)
 
     _step(2, "The customer connects their WMS", f"In the Link modal they pick {integration} and sign in;")
     output.info("  the modal hands your frontend a single-use auth code.")
     output.info(f"  $ trackstar emulator auth-code --link-token … --integration {integration}")
-    code = svc.emulator_auth_code(link_token, integration)
+    code = emulator_auth_code(svc, link_token, integration)
     output.render_text(code)
 
     _step(3, "Exchange the code and store the connection", "POST /link/exchange returns a permanent access token;")
     output.info("  the CLI stores it with the connection in its local SQLite file.")
     output.info(f"  $ trackstar exchange {code} --name demo")
-    conn = svc.exchange(code, customer_id="demo-customer", alias="demo").connection
-    output.render_object(
+    conn = exchange(svc, ExchangeOptions(code, customer_id="demo-customer", alias="demo")).connection
+    output.emit_object(
         {
             "connection_id": conn.connection_id,
             "integration_name": conn.integration_name,
             "access_token": mask(conn.access_token),
             "available_actions": ", ".join(conn.available_actions),
         },
-        "table",
+        Format.table,
     )
 
     _step(4, "List the stored connections", "Every data command picks one of these (--connection, or the default).")
     output.info("  $ trackstar connections list")
-    render_local_connections(svc, "table")
+    render_local_connections(svc, Format.table)
 
     _step(5, "Query the WMS", "GET /wms/inventory with the API key and the connection's access token.")
     output.info(f"  $ trackstar inventory list --limit {items}")
     inventory = RESOURCES["inventory"]
-    output.render_items(svc.iter_items(inventory, conn, ListQuery(limit=items)), "table", inventory.columns)
+    rows = iter_items(svc, inventory, conn, ListQuery(limit=items))
+    output.emit(View(COLUMNS["inventory"], empty="No inventory found."), rows, Format.table)
 
 
 def _next_steps() -> None:

@@ -12,6 +12,7 @@ import typer
 from trackstar_cli import output
 from trackstar_cli.commands._common import services
 from trackstar_cli.errors import TrackstarError, UsageError
+from trackstar_cli.service import link as link_service
 
 __all__ = ["app", "build"]
 
@@ -103,7 +104,7 @@ def emulator_auth_code(
 
         trackstar exchange "$CODE"
     """
-    code = services(ctx).emulator_auth_code(link_token, integration)
+    code = link_service.emulator_auth_code(services(ctx), link_token, integration)
     output.render_text(code)
 
 

@@ -8,7 +8,10 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.service import mask
+from trackstar_cli.models import mask
+from trackstar_cli.output import Format
+from trackstar_cli.service.link import ExchangeOptions, create_link_token
+from trackstar_cli.service.link import exchange as exchange_code
 
 __all__ = ["build"]
 
@@ -31,10 +34,10 @@ def link_token(
 
         trackstar link-token --connection-id conn_abc123    # reinstall a broken connection
     """
-    token = services(ctx).create_link_token(connection_id)
+    token = create_link_token(services(ctx), connection_id)
     # The bare token is the default even when piped, so that TOKEN=$(trackstar link-token) works.
-    if (fmt or json_) and fmt_of(fmt, json_) in ("json", "ndjson"):
-        output.render_object({"link_token": token}, "json")
+    if (fmt or json_) and fmt_of(fmt, json_) in (Format.json, Format.ndjson):
+        output.emit_object({"link_token": token}, Format.json)
     else:
         output.render_text(token)
 
@@ -61,15 +64,16 @@ def exchange(
 
         trackstar exchange "$AUTH_CODE" --json | jq -r .connection_id
     """
-    result = services(ctx).exchange(auth_code, customer_id=customer_id, alias=name)
-    conn = result.connection
+    opts = ExchangeOptions(auth_code=auth_code, customer_id=customer_id, alias=name)
+    conn = exchange_code(services(ctx), opts).connection
     data: dict[str, Any] = conn.to_public_dict()
     data["access_token"] = conn.access_token if show_token else mask(conn.access_token)
-    fmt_name = fmt_of(fmt, json_)
-    if fmt_name == "table":
-        output.info(f"Connected {conn.integration_name} as {conn.connection_id}; saved in profile '{conn.profile}'.")
-        data["available_actions"] = ", ".join(conn.available_actions)
-    output.render_object(data, fmt_name)
+    output.emit_object(
+        data,
+        fmt_of(fmt, json_),
+        note=f"Connected {conn.integration_name} as {conn.connection_id}; saved in profile '{conn.profile}'.",
+        human=lambda d: {**d, "available_actions": ", ".join(conn.available_actions)},
+    )
 
 
 def build(name: str) -> typer.Typer:

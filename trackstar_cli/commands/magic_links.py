@@ -9,10 +9,11 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.commands._safe import object_row, progress_printer, safe_text, table_rows
+from trackstar_cli.commands._waiting import progress_printer
 from trackstar_cli.commands.connection_ops import IntervalOpt, TimeoutOpt
+from trackstar_cli.commands.views import MAGIC_LINKS_VIEW
 from trackstar_cli.errors import UsageError
-from trackstar_cli.resources import Column
+from trackstar_cli.output import is_human
 from trackstar_cli.service import magic_links as magic_service
 from trackstar_cli.service import polling
 
@@ -27,14 +28,6 @@ class IntegrationType(str, Enum):
     cart = "cart"
 
 
-LINK_COLUMNS = (
-    Column("id", "id"),
-    Column("customer_id", "customer_id"),
-    Column("type", "integration_type"),
-    Column("allow", "integration_allow_list"),
-    Column("block", "integration_block_list"),
-    Column("expires_at", "expires_at"),
-)
 IdArg = Annotated[str, typer.Argument(help="The magic link's id.", metavar="ID")]
 NO_URL = "(not in the API's reply: copy it from the Trackstar dashboard, Magic Links)"
 
@@ -119,26 +112,30 @@ def magic_links_create(
     url = magic_service.magic_link_url(svc, link)
     fmt_name = fmt_of(fmt, json_)
     data: dict[str, Any] = {**link, "url": url}
-    if fmt_name == "table":
-        output.render_object(object_row({**data, "url": url or NO_URL}), fmt_name)
+    if is_human(fmt_name):  # the link first: the customer needs it while the command waits
+        output.emit_object(data, fmt_name, human=_for_people)
     if known is None:
-        if fmt_name != "table":
-            output.render_object(data, fmt_name)
+        if not is_human(fmt_name):
+            output.emit_object(data, fmt_name)
         return
     wait_opts = magic_service.WaitOptions(customer_id=customer_id, known=known, timeout=timeout, interval=interval)
     item, stored = magic_service.wait_for_connection(svc, wait_opts, progress_printer())
-    if fmt_name != "table":
-        output.render_object({**data, "connection": item, "stored": stored is not None}, fmt_name)
+    if not is_human(fmt_name):
+        output.emit_object({**data, "connection": item, "stored": stored is not None}, fmt_name)
     _tell_how_to_store(item, stored)
 
 
+def _for_people(link: dict[str, Any]) -> dict[str, Any]:
+    lists = ("integration_allow_list", "integration_block_list", "integrations_with_endpoints")
+    joined = {k: ", ".join(map(str, link.get(k) or [])) for k in lists}
+    return {**link, **joined, "url": link.get("url") or NO_URL}
+
+
 def _tell_how_to_store(item: dict[str, Any], stored: Any) -> None:
-    cid = safe_text(item.get("connection_id"))
-    output.info(
-        f"Connected: {cid} ({safe_text(item.get('integration_name'))}), customer {safe_text(item.get('customer_id'))}."
-    )
+    cid = str(item.get("connection_id"))
+    output.info(f"Connected: {cid} ({item.get('integration_name')}), customer {item.get('customer_id')}.")
     if stored is not None:
-        output.info(f"It is already stored in profile '{stored.profile}' as {stored.alias or stored.connection_id}.")
+        output.info(f"It is already stored in profile '{stored.profile}' as {stored.label}.")
         return
     output.info(
         "Its access token comes in the connection.created webhook (or from the dashboard). Store it with:\n"
@@ -160,9 +157,7 @@ def magic_links_list(ctx: typer.Context, fmt: FormatOpt = None, json_: JsonOpt =
     """
     links = magic_service.list_magic_links(services(ctx))
     fmt_name = fmt_of(fmt, json_)
-    output.render_items(
-        table_rows(links) if fmt_name == "table" else links, fmt_name, LINK_COLUMNS, empty_message="No magic links."
-    )
+    output.emit(MAGIC_LINKS_VIEW, [_for_people(link) for link in links] if is_human(fmt_name) else links, fmt_name)
 
 
 def magic_links_show(ctx: typer.Context, link_id: IdArg, fmt: FormatOpt = None, json_: JsonOpt = False) -> None:
@@ -175,11 +170,7 @@ def magic_links_show(ctx: typer.Context, link_id: IdArg, fmt: FormatOpt = None, 
     svc = services(ctx)
     link = magic_service.get_magic_link(svc, link_id)
     url = magic_service.magic_link_url(svc, link)
-    fmt_name = fmt_of(fmt, json_)
-    if fmt_name == "table":
-        output.render_object(object_row({**link, "url": url or NO_URL}), fmt_name)
-    else:
-        output.render_object({**link, "url": url}, fmt_name)
+    output.emit_object({**link, "url": url}, fmt_of(fmt, json_), human=_for_people)
 
 
 def magic_links_delete(ctx: typer.Context, link_id: IdArg, fmt: FormatOpt = None, json_: JsonOpt = False) -> None:
@@ -193,10 +184,10 @@ def magic_links_delete(ctx: typer.Context, link_id: IdArg, fmt: FormatOpt = None
     """
     reply = magic_service.delete_magic_link(services(ctx), link_id)
     fmt_name = fmt_of(fmt, json_)
-    if fmt_name == "table":
-        output.info(f"Deleted magic link {safe_text(link_id)}.")
+    if is_human(fmt_name):
+        output.info(f"Deleted magic link {link_id}.")
     else:
-        output.render_object(reply, fmt_name)
+        output.emit_object(reply, fmt_name)
 
 
 def build(name: str) -> typer.Typer:

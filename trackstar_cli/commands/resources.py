@@ -1,101 +1,35 @@
-"""Read commands for the WMS resources, generated from `resources.RESOURCES` rather than copy-pasted.
+"""Read commands for the WMS resources, generated from `spec.RESOURCES` and `views` rather than copy-pasted.
 
 Each resource gets `list` and (where the API has one) `get ID`, with the shared options (connection,
-filters, dates, limits, formats) and a few resource-specific shortcuts that become API filters.
+filters, dates, limits, formats) and a few resource-specific shortcuts that become API filters. The options
+are bound into one typed `ListArgs` (commands/_listing.py) before anything else happens.
 """
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.errors import ExitCode, TrackstarError, UsageError
-from trackstar_cli.resources import QUANTITY_COLUMNS, RESOURCES, Column, Resource
-from trackstar_cli.service import Connection, ListQuery, Services, parse_since, warehouse_rows
-from trackstar_cli.service.fanout import ConnectionOutcome, FanOut, select_connections
+from trackstar_cli.commands._listing import ListArgs, fan_out, finish_fan_out, shortcuts_of, with_connection_label
+from trackstar_cli.commands.views import (
+    BY_WAREHOUSE_COLUMNS,
+    COLUMNS,
+    CONNECTION_COLUMN,
+    GROUP_HELP,
+    PLACEMENT,
+)
+from trackstar_cli.output import Rows, View
+from trackstar_cli.service.connections import resolve_connection
+from trackstar_cli.service.query import warehouse_rows
+from trackstar_cli.service.wms import get_item, iter_items
+from trackstar_cli.spec import RESOURCES, Resource
 
 __all__ = ["build"]
-
-
-@dataclass(frozen=True)
-class Shortcut:
-    """An option that stands for an API filter: repeatable values become `field[in]=a,b`."""
-
-    option: str
-    field: str
-    help: str
-    op: str = "in"  # "in" (repeatable), "eq", "gte" or "lte" (dates)
-
-
-_DATES = (
-    Shortcut("--created-since", "created_date", "Only items created at or after this date or age (7d, 12h).", "gte"),
-    Shortcut("--created-until", "created_date", "Only items created at or before this date.", "lte"),
-    Shortcut("--updated-since", "updated_date", "Only items updated at or after this date or age (7d, 12h).", "gte"),
-    Shortcut("--updated-until", "updated_date", "Only items updated at or before this date.", "lte"),
-)
-_STATUS = Shortcut("--status", "status", "Only these statuses (repeatable).")
-
-SHORTCUTS: dict[str, tuple[Shortcut, ...]] = {
-    "inventory": (Shortcut("--sku", "sku", "Only these SKUs (repeatable)."),),
-    "products": (Shortcut("--sku", "sku", "Only these SKUs (repeatable)."),),
-    "orders": (
-        _STATUS,
-        Shortcut("--order-number", "order_number", "Only these order numbers (repeatable)."),
-        Shortcut("--type", "type", "Only these order types: d2c, b2b, dropship, transfer (repeatable)."),
-    ),
-    "inbound-shipments": (
-        _STATUS,
-        Shortcut("--warehouse", "warehouse_id", "Only this warehouse id.", "eq"),
-        Shortcut("--po", "purchase_order_number", "Only these purchase order numbers (repeatable)."),
-    ),
-    "returns": (_STATUS,),
-    "inventory-ledger": (Shortcut("--event-type", "event_type", "Only these event types (repeatable)."),),
-    "warehouse-locations": (Shortcut("--type", "type", "Only these location types (repeatable)."),),
-    "labor-activities": (
-        Shortcut("--activity-type", "activity_type", "Only this activity type (pick, pack, …).", "eq"),
-        Shortcut("--warehouse", "warehouse_id", "Only this warehouse id.", "eq"),
-        Shortcut("--user", "user_id", "Only this user id.", "eq"),
-    ),
-}
-
-# Where each resource appears on the command line: (group, sub-command or None for the group itself).
-PLACEMENT: dict[str, tuple[str, str | None]] = {
-    "inventory": ("inventory", None),
-    "inventory-ledger": ("inventory", "ledger"),
-    "products": ("products", None),
-    "orders": ("orders", None),
-    "order-channels": ("orders", "channels"),
-    "inbound-shipments": ("inbound-shipments", None),
-    "inbound-shipment-suppliers": ("inbound-shipments", "suppliers"),
-    "returns": ("returns", None),
-    "warehouses": ("warehouses", None),
-    "warehouse-locations": ("warehouses", "locations"),
-    "warehouse-customers": ("warehouse-customers", None),
-    "shipping-methods": ("shipping-methods", None),
-    "bills": ("bills", None),
-    "labor-activities": ("labor-activities", None),
-}
-
-GROUP_HELP = {
-    "inventory": "Inventory: quantities per SKU and warehouse, the ledger, a summary across connections; adjust.",
-    "products": "Products and kits (/wms/products): list, get; create, update.",
-    "orders": "Orders (/wms/orders): list, get, packs, channels; create, update, cancel, ship.",
-    "inbound-shipments": "Inbound shipments (ASNs) and their suppliers: list, get; create, receive.",
-    "returns": "Returns (RMAs) (/wms/returns): list, get; create.",
-    "warehouses": "Warehouses and their locations (GET /wms/warehouses).",
-    "warehouse-customers": "Warehouse customers: the merchants of a 3PL (GET /wms/warehouse-customers).",
-    "shipping-methods": "Shipping methods (GET /wms/shipping-methods).",
-    "bills": "Bills (GET /wms/billing).",
-    "labor-activities": "Labor activities: picks, packs, put-aways … (GET /wms/labor-activities).",
-}
-
-BY_WAREHOUSE_COLUMNS = (Column("sku", "sku"), Column("warehouse_id", "warehouse_id"), *QUANTITY_COLUMNS)
 
 
 def _opt(annotation: Any, default: Any, *decls: str, **kw: Any) -> tuple[Any, Any]:
@@ -105,12 +39,9 @@ def _opt(annotation: Any, default: Any, *decls: str, **kw: Any) -> tuple[Any, An
 def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
     """(name, annotation, default) of the options every list command has, in help order."""
     params: list[tuple[str, Any, Any]] = [("connection", ConnectionOpt, None)]
-    for i, sc in enumerate(SHORTCUTS.get(resource.name, ())):
+    for sc in shortcuts_of(resource):
         kind = list[str] | None if sc.op == "in" else str | None
-        params.append((f"shortcut_{i}", *_opt(kind, None, sc.option, help=sc.help)))
-    if all(f in resource.filters for f in ("created_date", "updated_date")):
-        for j, sc in enumerate(_DATES):
-            params.append((f"date_{j}", *_opt(str | None, None, sc.option, help=sc.help)))
+        params.append((sc.param, *_opt(kind, None, sc.option, help=sc.help)))
     params += [
         (
             "all_connections",
@@ -161,25 +92,6 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
     return params
 
 
-def build_query(resource: Resource, values: dict[str, Any]) -> ListQuery:
-    filters: list[str] = []
-    for i, sc in enumerate(SHORTCUTS.get(resource.name, ())):
-        value = values.get(f"shortcut_{i}")
-        if value:
-            if isinstance(value, list):
-                filters.append(f"{sc.field}={value[0]}" if len(value) == 1 else f"{sc.field}[in]={','.join(value)}")
-            else:
-                filters.append(f"{sc.field}={value}")
-    for j, sc in enumerate(_DATES):
-        value = values.get(f"date_{j}")
-        if value:
-            filters.append(f"{sc.field}[{sc.op}]={parse_since(value)}")
-    if values.get("ids"):
-        filters.append(f"ids[in]={values['ids']}")
-    filters.extend(values.get("filter_") or [])
-    return ListQuery(filters=tuple(filters), page_size=values.get("page_size"), limit=values.get("limit"))
-
-
 def _with_signature(fn: Callable[..., None], params: list[tuple[str, Any, Any]]) -> Callable[..., None]:
     sig_params = [inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)]
     sig_params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d) for n, a, d in params]
@@ -194,30 +106,8 @@ def _list_command(resource: Resource) -> Callable[..., None]:
         parent_help = f"The {resource.parent.replace('_', ' ')} the items belong to."
         params.insert(0, ("parent_id", Annotated[str, typer.Argument(metavar="PARENT_ID", help=parent_help)], ...))
 
-    def command(ctx: typer.Context, **values: Any) -> None:
-        svc = services(ctx)
-        query = build_query(resource, values)
-        fmt = fmt_of(values.get("fmt"), values.get("json_", False))
-        by_wh = values.get("by_warehouse", False)
-        columns = BY_WAREHOUSE_COLUMNS if by_wh else resource.columns
-        expand: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = warehouse_rows if by_wh else None
-        fan = _fan_out(svc, resource, query, values)
-        if fan is not None:
-            columns = (CONNECTION_COLUMN, *columns)
-            expand = _with_connection_label(fan.connections, expand)
-            items: Iterable[dict[str, Any]] = fan
-        else:
-            conn = svc.resolve_connection(values.get("connection"))
-            items = svc.iter_items(resource, conn, query, parent_id=values.get("parent_id"))
-        output.render_items(
-            output.with_progress(items, f"Fetching {resource.name}"),
-            fmt,
-            columns,
-            rows=expand,
-            empty_message=f"No {resource.name} found.",
-        )
-        if fan is not None:
-            finish_fan_out(fan.outcomes)
+    def command(ctx: typer.Context, **params: Any) -> None:
+        _list(services(ctx), resource, ListArgs.from_params(resource, params))
 
     command.__doc__ = _list_doc(resource)
     return _with_signature(command, params)
@@ -238,17 +128,36 @@ def _get_command(resource: Resource) -> Callable[..., None]:
         ("json_", JsonOpt, False),
     ]
 
-    def command(ctx: typer.Context, **values: Any) -> None:
+    def command(ctx: typer.Context, item_id: str, parent_id: str | None = None, **common: Any) -> None:
         svc = services(ctx)
-        conn = svc.resolve_connection(values.get("connection"))
-        item = svc.get_item(resource, conn, values["item_id"], parent_id=values.get("parent_id"))
-        output.render_object(item, fmt_of(values.get("fmt"), values.get("json_", False)))
+        conn = resolve_connection(svc, common["connection"])
+        item = get_item(svc, resource, conn, item_id, parent_id=parent_id)
+        output.emit_object(item, fmt_of(common["fmt"], common["json_"]))
 
     command.__doc__ = (
         f"Show one item of {resource.name} by id (GET {resource.path}/{{id}}).\n\n"
         f"Example:\n\n    trackstar {_cli_path(resource)} get ID --json"
     )
     return _with_signature(command, params)
+
+
+def _list(svc: Any, resource: Resource, args: ListArgs) -> None:
+    fmt = fmt_of(args.fmt, args.json_)
+    columns = BY_WAREHOUSE_COLUMNS if args.by_warehouse else COLUMNS[resource.name]
+    expand: Rows | None = warehouse_rows if args.by_warehouse else None
+    fan = fan_out(svc, resource, args)
+    items: Iterable[dict[str, Any]]
+    if fan is not None:
+        columns = (CONNECTION_COLUMN, *columns)
+        expand = with_connection_label(fan.connections, expand)
+        items = fan
+    else:
+        conn = resolve_connection(svc, args.connection)
+        items = iter_items(svc, resource, conn, args.query, parent_id=args.parent_id)
+    view = View(columns, empty=f"No {resource.name} found.", rows=expand)
+    output.emit(view, output.with_progress(items, f"Fetching {resource.name}", enabled=svc.settings.progress), fmt)
+    if fan is not None:
+        finish_fan_out(fan.outcomes)
 
 
 def _cli_path(resource: Resource) -> str:
@@ -280,45 +189,6 @@ def _list_doc(resource: Resource) -> str:
     return "\n".join(lines)
 
 
-CONNECTION_COLUMN = Column("connection", "_connection")
-
-
-def _fan_out(svc: Services, resource: Resource, query: ListQuery, values: dict[str, Any]) -> FanOut | None:
-    refs = [r for r in (values.get("connections") or "").split(",") if r.strip()]
-    if not refs and not values.get("all_connections"):
-        return None
-    if values.get("connection"):
-        raise UsageError("--connection picks one connection; use --connections A,B or --all-connections for several")
-    conns = select_connections(svc, refs=refs, all_connections=bool(values.get("all_connections")))
-    return FanOut(svc, resource, conns, query, parent_id=values.get("parent_id"))
-
-
-def _with_connection_label(
-    conns: list[Connection], expand: Callable[[dict[str, Any]], list[dict[str, Any]]] | None
-) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
-    labels = {c.connection_id: c.alias or c.connection_id for c in conns}
-
-    def rows(item: dict[str, Any]) -> list[dict[str, Any]]:
-        label = labels.get(str(item.get("connection_id")), "")
-        return [{**row, "_connection": label} for row in (expand(item) if expand else [item])]
-
-    return rows
-
-
-def finish_fan_out(outcomes: list[ConnectionOutcome]) -> None:
-    """Report skipped and failed connections on stderr; exit 9 when some failed, their code when all did."""
-    for o in outcomes:
-        label = f"{o.connection.alias or o.connection.connection_id} ({o.connection.integration_name})"
-        if o.unsupported and o.error is not None:
-            output.warn(f"{label} skipped: {o.error.message}")
-        elif o.failed and o.error is not None:
-            output.emit_error(TrackstarError(f"{label}: {o.error}", hint=o.error.hint))
-    failed = [o for o in outcomes if o.failed]
-    if failed:
-        code = failed[0].error.exit_code if len(failed) == len(outcomes) and failed[0].error else ExitCode.PARTIAL
-        raise typer.Exit(int(code))
-
-
 def build(group: str) -> typer.Typer:
     """The Typer app of one resource group (e.g. `inventory` with list, get and ledger)."""
     app = typer.Typer(help=GROUP_HELP[group], no_args_is_help=True, add_completion=False)
@@ -335,9 +205,8 @@ def build(group: str) -> typer.Typer:
             app.command(sub)(_list_command(resource))
             if resource.has_get:
                 app.command(sub.rstrip("s"))(_get_command(resource))
-    from trackstar_cli.commands import extras, writes
+    from trackstar_cli.commands import summary, writes
 
-    extras.add_commands(group, app)
-
+    summary.add_commands(group, app)
     writes.add_commands(group, app)
     return app

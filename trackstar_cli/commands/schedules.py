@@ -8,8 +8,7 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.commands._safe import table_rows
-from trackstar_cli.commands.connection_ops import SCHEDULE_COLUMNS
+from trackstar_cli.commands.views import SCHEDULES_VIEW
 from trackstar_cli.service import schedules as schedule_service
 
 __all__ = ["build"]
@@ -38,13 +37,7 @@ def schedules_list(
         trackstar schedules list --json | jq -r '.[] | select(.sync_status == "disabled") | .function_name'
     """
     _conn, rows = schedule_service.list_schedules(services(ctx), connection)
-    fmt_name = fmt_of(fmt, json_)
-    output.render_items(
-        table_rows(rows) if fmt_name == "table" else rows,
-        fmt_name,
-        SCHEDULE_COLUMNS,
-        empty_message="No sync schedules.",
-    )
+    output.emit(SCHEDULES_VIEW, rows, fmt_of(fmt, json_))
 
 
 def _toggle(ctx: typer.Context, paused: bool, functions: list[str] | None, all_: bool, connection: str | None) -> None:
@@ -52,7 +45,7 @@ def _toggle(ctx: typer.Context, paused: bool, functions: list[str] | None, all_:
     opts = schedule_service.ToggleOptions(paused=paused, functions=names, all=all_, ref=connection)
     conn, done = schedule_service.toggle_schedules(services(ctx), opts)
     which = "every function" if done == ["*"] else ", ".join(done)
-    output.info(f"{'Paused' if paused else 'Resumed'} {which} on {conn.alias or conn.connection_id}.")
+    output.info(f"{'Paused' if paused else 'Resumed'} {which} on {conn.label}.")
 
 
 def schedules_pause(

@@ -21,42 +21,34 @@ from trackstar_cli.commands._write_common import (
     LineOpt,
     OrderLineOpt,
     WarehouseOpt,
+    WriteFlags,
     YesOpt,
-    common_options,
     opt,
     run_write,
 )
 from trackstar_cli.errors import UsageError
+from trackstar_cli.output import Format
+from trackstar_cli.spec import ADJUSTMENT_TYPES, ORDER_STATUSES, TAGGABLE
 
 __all__ = ["add_commands", "build"]
 
 
-class AdjustType(str, Enum):
-    increase = "increase"
-    decrease = "decrease"
+# Typer enums generated from spec, so the choices are written once.
+AdjustType = Enum("AdjustType", {t: t for t in ADJUSTMENT_TYPES}, type=str)  # type: ignore[misc]
+OrderStatus = Enum("OrderStatus", {s: s for s in ORDER_STATUSES}, type=str)  # type: ignore[misc]
+Taggable = Enum("Taggable", {r.replace("-", "_"): r for r in TAGGABLE}, type=str)  # type: ignore[misc]
 
 
-class OrderStatus(str, Enum):
-    open = "open"
-    confirmed = "confirmed"
-    processing = "processing"
-    picked = "picked"
-    packed = "packed"
-    partially_fulfilled = "partially_fulfilled"
-    fulfilled = "fulfilled"
-    exception = "exception"
-    cancelled = "cancelled"
-    backordered = "backordered"
-    other = "other"
-
-
-class Taggable(str, Enum):
-    inventory = "inventory"
-    products = "products"
-    orders = "orders"
-    inbound_shipments = "inbound-shipments"
-    returns = "returns"
-    warehouses = "warehouses"
+def _flags(
+    data: str | None,
+    connection: str | None,
+    idempotency_key: str | None,
+    dry_run: bool,
+    yes: bool,
+    fmt: Format | None,
+    json_: bool,
+) -> WriteFlags:
+    return WriteFlags(data, connection, idempotency_key, dry_run, yes, fmt, json_)
 
 
 # -- orders ----------------------------------------------------------------------------------------------
@@ -89,7 +81,13 @@ def orders_create(
         trackstar orders create --data @order.json --dry-run
     """
     fields = {"order_number": order_number, "warehouse_id": warehouse, "shipping_method_id": shipping_method}
-    run_write(ctx, "orders create", fields=fields, lines=line, **common_options(locals()))
+    run_write(
+        ctx,
+        "orders create",
+        fields=fields,
+        lines=line,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 def orders_update(
@@ -120,7 +118,14 @@ def orders_update(
         "order_number": order_number,
         "shipping_method_id": shipping_method,
     }
-    run_write(ctx, "orders update", item_id=item_id, fields=fields, lines=line, **common_options(locals()))
+    run_write(
+        ctx,
+        "orders update",
+        item_id=item_id,
+        fields=fields,
+        lines=line,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 def orders_cancel(
@@ -139,7 +144,9 @@ def orders_cancel(
 
         trackstar orders cancel ord_00000042 --yes
     """
-    run_write(ctx, "orders cancel", item_id=item_id, **common_options(locals()))
+    run_write(
+        ctx, "orders cancel", item_id=item_id, flags=_flags(None, connection, idempotency_key, dry_run, yes, fmt, json_)
+    )
 
 
 def orders_ship(
@@ -171,7 +178,7 @@ def orders_ship(
 
         trackstar orders ship ord_00000042 --data @shipment.json --line TSH-RED-000000:1
     """
-    from trackstar_cli.service import parse_since
+    from trackstar_cli.service.query import parse_since
 
     fields = {
         "tracking_number": tracking_number,
@@ -180,7 +187,14 @@ def orders_ship(
         "shipped_date": parse_since(shipped_date) if shipped_date else None,
         "shipping_cost": shipping_cost,
     }
-    run_write(ctx, "orders ship", item_id=item_id, fields=fields, lines=line, **common_options(locals()))
+    run_write(
+        ctx,
+        "orders ship",
+        item_id=item_id,
+        fields=fields,
+        lines=line,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 # -- products ----------------------------------------------------------------------------------------------
@@ -207,7 +221,12 @@ def products_create(
 
         trackstar products create --data @product.json --dry-run
     """
-    run_write(ctx, "products create", fields={"sku": sku, "name": name, "gtin": gtin}, **common_options(locals()))
+    run_write(
+        ctx,
+        "products create",
+        fields={"sku": sku, "name": name, "gtin": gtin},
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 def products_update(
@@ -231,7 +250,13 @@ def products_update(
         trackstar products update prod_00000007 --name "Red tee (XS)"
     """
     fields = {"sku": sku, "name": name, "gtin": gtin}
-    run_write(ctx, "products update", item_id=item_id, fields=fields, **common_options(locals()))
+    run_write(
+        ctx,
+        "products update",
+        item_id=item_id,
+        fields=fields,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 # -- inventory ---------------------------------------------------------------------------------------------
@@ -268,7 +293,13 @@ def inventory_adjust(
         "warehouse_id": warehouse,
         "location_id": location,
     }
-    run_write(ctx, "inventory adjust", item_id=item_id, fields=fields, **common_options(locals()))
+    run_write(
+        ctx,
+        "inventory adjust",
+        item_id=item_id,
+        fields=fields,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 # -- inbound shipments -------------------------------------------------------------------------------------
@@ -298,7 +329,7 @@ def inbound_create(
 
         trackstar inbound-shipments create --po PO-1001 --line TSH-RED-000000:100 --data @inbound.json
     """
-    from trackstar_cli.service import parse_since
+    from trackstar_cli.service.query import parse_since
 
     fields = {
         "purchase_order_number": po,
@@ -307,7 +338,13 @@ def inbound_create(
         "expected_arrival_date": parse_since(expected_arrival) if expected_arrival else None,
         "tracking_number": tracking_number,
     }
-    run_write(ctx, "inbound-shipments create", fields=fields, lines=line, **common_options(locals()))
+    run_write(
+        ctx,
+        "inbound-shipments create",
+        fields=fields,
+        lines=line,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 def inbound_receive(
@@ -331,7 +368,14 @@ def inbound_receive(
         trackstar inbound-shipments receive ibs_00000003 --line TSH-RED-000000:40 --location loc_00000001
     """
     fields = {"warehouse_location_id": location, "warehouse_id": warehouse}
-    run_write(ctx, "inbound-shipments receive", item_id=item_id, fields=fields, lines=line, **common_options(locals()))
+    run_write(
+        ctx,
+        "inbound-shipments receive",
+        item_id=item_id,
+        fields=fields,
+        lines=line,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 # -- returns -----------------------------------------------------------------------------------------------
@@ -357,7 +401,13 @@ def returns_create(
         trackstar returns create --order ord_00000042 --warehouse wh_00000001 --line TSH-RED-000000:1
     """
     fields = {"order_id": order, "warehouse_id": warehouse}
-    run_write(ctx, "returns create", fields=fields, lines=line, **common_options(locals()))
+    run_write(
+        ctx,
+        "returns create",
+        fields=fields,
+        lines=line,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 # -- tags --------------------------------------------------------------------------------------------------
@@ -397,7 +447,13 @@ def tags_set(
     if not tags and not clear and data is None:
         raise UsageError("no TAG given", hint="give at least one TAG, or --clear to remove every tag")
     wanted = list(tags or []) if (tags or clear) else None
-    run_write(ctx, f"tags set {resource.value}", item_id=item_id, tags=wanted, **common_options(locals()))
+    run_write(
+        ctx,
+        f"tags set {resource.value}",
+        item_id=item_id,
+        tags=wanted,
+        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+    )
 
 
 _COMMANDS: dict[str, tuple[tuple[str, Any], ...]] = {

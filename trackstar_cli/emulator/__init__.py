@@ -26,7 +26,7 @@ Endpoints (shapes from Trackstar's OpenAPI spec, 2025-10):
     POST   /magic-links  GET /magic-links[/{id}]  DELETE /magic-links/{id}   API key (magic.py)
     POST   /sandbox/generate-sandbox/wms    API key           same connection id and token each time; data reset
     GET    /integrations/{type}[/{name}]    API key (+token)  also /{type}/integrations[/{name}]
-    GET    every list/get in resources.RESOURCES, and GET /wms/orders/{id}/packs       key + token
+    GET    every list/get in spec.RESOURCES, and GET /wms/orders/{id}/packs       key + token
     POST   /wms/orders  PUT /wms/orders/{id}  PUT /wms/orders/{id}/cancel  POST /wms/orders/{id}/shipments
     POST   /wms/products  PUT /wms/products/{id}  PUT /wms/inventory/{id}/adjust
     POST   /wms/inbound-shipments  PUT /wms/inbound-shipments/{id}/receive  POST /wms/returns

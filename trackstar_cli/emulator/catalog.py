@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..resources import RESOURCES
+from ..spec import ADJUSTMENT_TYPES, ORDER_STATUSES, RESOURCES, WRITES
 from .core import Json
 from .validate import F, Schema, dotted_fields
 
@@ -29,10 +29,18 @@ READ_ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(r.action for r in RESOURCES.
 
 @dataclass(frozen=True)
 class WriteOp:
+    """A write endpoint of spec.WRITES with the body schema the emulator checks it against."""
+
     action: str
-    method: str
-    url: str
     schema: Schema
+
+    @property
+    def method(self) -> str:
+        return WRITES[self.action].method
+
+    @property
+    def url(self) -> str:
+        return WRITES[self.action].path
 
 
 _ADDRESS: Schema = {
@@ -76,28 +84,12 @@ _ORDER_LINE: Schema = {
     "unit_price": F("num"),
     "discount_amount": F("num"),
 }
-ORDER_STATUSES = (
-    "open",
-    "confirmed",
-    "processing",
-    "picked",
-    "packed",
-    "partially_fulfilled",
-    "fulfilled",
-    "exception",
-    "cancelled",
-    "backordered",
-    "other",
-)
-
 # Required sets follow the spec's "WMS Sandbox" variants, the most concrete ones it publishes.
 WRITE_OPS: dict[str, WriteOp] = {
     op.action: op
     for op in (
         WriteOp(
             "create_order",
-            "POST",
-            "/wms/orders",
             {
                 **_ORDER_COMMON,
                 "order_number": F("str", True),
@@ -107,8 +99,6 @@ WRITE_OPS: dict[str, WriteOp] = {
         ),
         WriteOp(
             "update_order",
-            "PUT",
-            "/wms/orders/{order_id}",
             {
                 **_ORDER_COMMON,
                 "order_number": F("str"),
@@ -117,11 +107,9 @@ WRITE_OPS: dict[str, WriteOp] = {
                 "status": F("str", enum=ORDER_STATUSES),
             },
         ),
-        WriteOp("cancel_order", "PUT", "/wms/orders/{order_id}/cancel", {}),
+        WriteOp("cancel_order", {}),
         WriteOp(
             "ship_order",
-            "POST",
-            "/wms/orders/{order_id}/shipments",
             {
                 "shipped_date": F("date", True),
                 "tracking_number": F("str", True),
@@ -139,8 +127,6 @@ WRITE_OPS: dict[str, WriteOp] = {
         ),
         WriteOp(
             "create_product",
-            "POST",
-            "/wms/products",
             {
                 "trackstar_tags": F("tags"),
                 "sku": F("str", True),
@@ -151,8 +137,6 @@ WRITE_OPS: dict[str, WriteOp] = {
         ),
         WriteOp(
             "update_product",
-            "PUT",
-            "/wms/products/{product_id}",
             {
                 "trackstar_tags": F("tags"),
                 "sku": F("str"),
@@ -163,19 +147,15 @@ WRITE_OPS: dict[str, WriteOp] = {
         ),
         WriteOp(
             "adjust_inventory",
-            "PUT",
-            "/wms/inventory/{inventory_id}/adjust",
             {
                 "quantity": F("pos_int", True),
-                "adjustment_type": F("str", True, enum=("increase", "decrease")),
+                "adjustment_type": F("str", True, enum=ADJUSTMENT_TYPES),
                 "warehouse_id": F("str", True),
                 "location_id": F("str"),
             },
         ),
         WriteOp(
             "create_inbound_shipment",
-            "POST",
-            "/wms/inbound-shipments",
             {
                 "trackstar_tags": F("tags"),
                 "supplier": F("str", True),
@@ -188,8 +168,6 @@ WRITE_OPS: dict[str, WriteOp] = {
         ),
         WriteOp(
             "receive_inbound_shipment",
-            "PUT",
-            "/wms/inbound-shipments/{inbound_shipment_id}/receive",
             {
                 "line_items": F({"sku": F("str", True), "quantity": F("pos_int", True)}, True, many=True),
                 "warehouse_location_id": F("str", True),
@@ -198,8 +176,6 @@ WRITE_OPS: dict[str, WriteOp] = {
         ),
         WriteOp(
             "create_return",
-            "POST",
-            "/wms/returns",
             {
                 "trackstar_tags": F("tags"),
                 "warehouse_id": F("str"),

@@ -7,7 +7,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from ..resources import RESOURCES
+from ..spec import INTEGRATION_TYPES, RESOURCES
 from .catalog import INTEGRATIONS, READ_ACTIONS, integration_info
 from .core import ApiError, Json, Reply, Request, error_body, validation_error
 from .dataset import Dataset
@@ -15,8 +15,6 @@ from .routes import Route
 from .syncs import force_sync
 
 __all__ = ["routes"]
-
-_INTEGRATION_TYPES = ("wms", "freight", "cart")
 
 
 def _fields(body: Json, allowed: dict[str, tuple[type, ...]]) -> None:
@@ -122,8 +120,8 @@ def _samples() -> dict[str, Json]:
 
 
 def _integration_type(req: Request) -> None:
-    if req.params["integration_type"] not in _INTEGRATION_TYPES:
-        raise validation_error("path", {"integration_type": [f"Must be one of: {', '.join(_INTEGRATION_TYPES)}."]})
+    if req.params["integration_type"] not in INTEGRATION_TYPES:
+        raise validation_error("path", {"integration_type": [f"Must be one of: {', '.join(INTEGRATION_TYPES)}."]})
 
 
 def _warehouse_ids(req: Request) -> list[str] | None:

@@ -6,11 +6,9 @@ it, and a shipment consumes it (onhand and committed go down, a ledger entry is 
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import stock
 from .core import Json, Reply, Request, now_iso, validation_error
-from .routes import Route
+from .routes import Route, write_route
 from .sales import order_shipment
 from .wms import find
 from .writes import checked_body, written
@@ -266,10 +264,9 @@ _MEASURE_KEYS = ("length", "width", "height", "unit", "weight", "weight_unit")
 
 
 def routes() -> list[Route]:
-    w: dict[str, Any] = {"write": True}
     return [
-        Route("POST", "/wms/orders", create_order, action="create_order", **w),
-        Route("PUT", "/wms/orders/{order_id}", update_order, action="update_order", **w),
-        Route("PUT", "/wms/orders/{order_id}/cancel", cancel_order, action="cancel_order", **w),
-        Route("POST", "/wms/orders/{order_id}/shipments", ship_order, action="ship_order", **w),
+        write_route("create_order", create_order),
+        write_route("update_order", update_order),
+        write_route("cancel_order", cancel_order),
+        write_route("ship_order", ship_order),
     ]

@@ -1,4 +1,4 @@
-"""List queries: filter validation against resources.py, matching, and opaque page tokens.
+"""List queries: filter validation against spec.py, matching, and opaque page tokens.
 
 A page token carries the last id served and a hash of the request's filters (and path and connection):
 Trackstar requires repeating the filters on every page, so a token presented with different filters is a
@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..resources import Resource
+from ..spec import MAX_IN_VALUES, MAX_PAGE_SIZE, Resource
 from .core import Json, validation_error
 from .dataset import Collection
 
 __all__ = ["DEFAULT_LIMIT", "MAX_IN_VALUES", "MAX_LIMIT", "Filter", "ListQuery", "paginate", "parse_query"]
 
-DEFAULT_LIMIT = MAX_LIMIT = 1000
-MAX_IN_VALUES = 100
+DEFAULT_LIMIT = MAX_LIMIT = MAX_PAGE_SIZE
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[([a-z_-]+)\])?$")
 _LIST_OPS = ("in", "nin", "in-insensitive")

@@ -14,10 +14,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..spec import GET_RATE_PER_TOKEN, WRITE_RATE_PER_TOKEN
+
 __all__ = ["GET_LIMIT", "WINDOW", "WRITE_LIMIT", "Decision", "RateLimiter"]
 
-GET_LIMIT = 10
-WRITE_LIMIT = 50
+GET_LIMIT = GET_RATE_PER_TOKEN
+WRITE_LIMIT = WRITE_RATE_PER_TOKEN
 WINDOW = 1.0
 
 

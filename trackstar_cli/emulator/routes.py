@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from ..spec import WRITES
 from .catalog import INTEGRATIONS
 from .core import ApiError, Handler, Reply, Request, error_body
 from .ratelimit import RateLimiter
 from .state import Connection, State
 
-__all__ = ["App", "Route"]
+__all__ = ["App", "Route", "write_route"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,12 @@ class Route:
     @property
     def literals(self) -> int:
         return sum(not p.startswith("{") for p in self.parts)
+
+
+def write_route(name: str, handler: Handler) -> Route:
+    """The route of a spec.WRITES endpoint: its method, path and gate come from the one table."""
+    endpoint = WRITES[name]
+    return Route(endpoint.method, endpoint.path, handler, action=endpoint.action, write=True)
 
 
 class App:

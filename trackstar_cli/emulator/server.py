@@ -19,7 +19,7 @@ from types import FrameType, TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import link, magic, mgmt, orders, syncs, wms, writes
+from . import control, magic, mgmt, orders, syncs, wms, writes
 from .core import ApiError, Reply, Request, error_body
 from .faults import Fault, FaultPlan
 from .ratelimit import RateLimiter
@@ -232,7 +232,7 @@ class Emulator:
         self.state = State(seed, parse_size(size))
         self.faults = FaultPlan.from_spec(faults, seed)
         self.limiter = RateLimiter(rate_limit)
-        routes = [*link.routes(self.faults), *mgmt.routes(), *wms.routes(), *writes.routes(), *orders.routes()]
+        routes = [*control.routes(self.faults), *mgmt.routes(), *wms.routes(), *writes.routes(), *orders.routes()]
         routes += [*magic.routes(), *syncs.routes()]
         self.app = App(self.state, api_key, self.limiter, routes)
         self.log_requests = log_requests

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from trackstar_cli.resources import NULL_LITERALS
-
+from ..spec import NULL_LITERALS
 from .core import validation_error
 
 __all__ = ["F", "Schema", "dotted_fields", "reject_nulls", "validate_body"]

@@ -1,8 +1,8 @@
-"""WMS read endpoints, generated from the declarative table in resources.py."""
+"""WMS read endpoints, generated from the declarative table in spec.py."""
 
 from __future__ import annotations
 
-from ..resources import RESOURCES, Resource
+from ..spec import DISPLAY_NAMES, RESOURCES, Resource
 from .core import Handler, Json, Reply, Request, not_found
 from .query import Filter, paginate, parse_query
 from .routes import Route
@@ -10,26 +10,12 @@ from .sales import order_packs
 
 __all__ = ["find", "routes"]
 
-_NAMES = {
-    "inventory": "Inventory item",
-    "products": "Product",
-    "orders": "Order",
-    "inbound-shipments": "Inbound shipment",
-    "returns": "Return",
-    "warehouses": "Warehouse",
-    "warehouse-locations": "Location",
-    "warehouse-customers": "Warehouse customer",
-    "shipping-methods": "Shipping method",
-    "bills": "Bill",
-    "labor-activities": "Labor activity",
-}
-
 
 def find(req: Request, resource: str, item_id: str) -> Json:
     """An item of the request's connection, or the spec's 404 HTTPError."""
     item = req.connection().data[resource].get(item_id)
     if item is None:
-        raise not_found(_NAMES.get(resource, resource), item_id)
+        raise not_found(DISPLAY_NAMES.get(resource, resource), item_id)
     return item
 
 
@@ -57,7 +43,7 @@ def _getter(resource: Resource) -> Handler:
     def handler(req: Request) -> Reply:
         item = find(req, resource.name, req.params[resource.id_param])
         if resource.parent and item.get(resource.parent) != req.params[resource.parent]:
-            raise not_found(_NAMES[resource.name], req.params[resource.id_param])
+            raise not_found(DISPLAY_NAMES[resource.name], req.params[resource.id_param])
         return Reply(body={"data": item})
 
     return handler

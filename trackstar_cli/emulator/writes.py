@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..spec import RESOURCES, TAGGABLE
 from . import stock
 from .catalog import INTEGRATIONS, WRITE_OPS
 from .core import Json, Reply, Request, now_iso, validation_error
 from .data import STOCK_KEYS
 from .dataset import Collection
-from .routes import Route
+from .routes import Route, write_route
 from .validate import F, validate_body
 from .wms import find
 
@@ -305,16 +306,6 @@ def create_return(req: Request) -> Reply:
     return written(coll.add(ret), unused)
 
 
-_TAGGABLE = {
-    "inventory": ("inventory_id", "get_inventory"),
-    "products": ("product_id", "get_products"),
-    "orders": ("order_id", "get_orders"),
-    "inbound-shipments": ("inbound_shipment_id", "get_inbound_shipments"),
-    "returns": ("return_id", "get_returns"),
-    "warehouses": ("warehouse_id", "get_warehouses"),
-}
-
-
 def _tagger(resource: str, id_param: str) -> Any:
     def handler(req: Request) -> Reply:
         body = req.json_object()
@@ -327,25 +318,15 @@ def _tagger(resource: str, id_param: str) -> Any:
 
 
 def routes() -> list[Route]:
-    w: dict[str, Any] = {"write": True}
     out = [
-        Route("POST", "/wms/products", create_product, action="create_product", **w),
-        Route("PUT", "/wms/products/{product_id}", update_product, action="update_product", **w),
-        Route("PUT", "/wms/inventory/{inventory_id}/adjust", adjust_inventory, action="adjust_inventory", **w),
-        Route("POST", "/wms/inbound-shipments", create_inbound, action="create_inbound_shipment", **w),
-        Route(
-            "PUT",
-            "/wms/inbound-shipments/{inbound_shipment_id}/receive",
-            receive_inbound,
-            action="receive_inbound_shipment",
-            **w,
-        ),
-        Route("POST", "/wms/returns", create_return, action="create_return", **w),
+        write_route("create_product", create_product),
+        write_route("update_product", update_product),
+        write_route("adjust_inventory", adjust_inventory),
+        write_route("create_inbound_shipment", create_inbound),
+        write_route("receive_inbound_shipment", receive_inbound),
+        write_route("create_return", create_return),
     ]
-    for resource, (id_param, action) in _TAGGABLE.items():
-        out.append(
-            Route(
-                "PUT", f"/wms/{resource}/{{{id_param}}}/trackstar-tags", _tagger(resource, id_param), action=action, **w
-            )
-        )
+    for resource in TAGGABLE:
+        id_param = RESOURCES[resource].id_param
+        out.append(write_route(f"set_tags_{resource.replace('-', '_')}", _tagger(resource, id_param)))
     return out

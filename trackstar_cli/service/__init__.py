@@ -1,22 +1,13 @@
 """The service layer: use cases that join settings, credentials, the store and the HTTP client.
 
-Nothing here prints, prompts or exits; it returns data or raises a TrackstarError. `core` holds `Services`
-(one per command run) and the basic use cases; the other modules add use cases that take a `Services`.
+Nothing here prints, prompts or exits; it returns data or raises a TrackstarError. `core.Services` is the
+factory (settings, store, API key, client) every use case takes; use cases are module functions, one module
+per noun (`connections`, `link`, `wms`, `writes`, `fanout`, `integrations`, `remote`, `auth`, `api`), and
+take a frozen options dataclass where they need more than an id or two.
 """
 
 from __future__ import annotations
 
-from trackstar_cli.service.core import ExchangeResult, Services, mask
-from trackstar_cli.service.query import MAX_PAGE_SIZE, ListQuery, parse_since, warehouse_rows
-from trackstar_cli.store import Connection
+from trackstar_cli.service.core import Services
 
-__all__ = [
-    "MAX_PAGE_SIZE",
-    "Connection",
-    "ExchangeResult",
-    "ListQuery",
-    "Services",
-    "mask",
-    "parse_since",
-    "warehouse_rows",
-]
+__all__ = ["Services"]

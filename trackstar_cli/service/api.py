@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from trackstar_cli.errors import APIError, MalformedResponseError, UsageError
+from trackstar_cli.errors import UsageError
+from trackstar_cli.service.connections import resolve_connection
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
@@ -128,19 +129,14 @@ def call(svc: Services, req: ApiRequest, *, connection: str | None = None, conne
     """Send the request; returns the decoded JSON body (None when the reply is empty)."""
     client = svc.client()
     token = _access_token(svc, req, connection, connection_given)
-    try:
-        return client.request(
-            req.method,
-            req.path,
-            params=req.params or None,
-            json_body=req.body if req.has_body else None,
-            access_token=token,
-            headers=req.headers or None,
-        )
-    except APIError as exc:
-        if exc.status_code == 405 and req.method_implied and req.method == "POST":
-            exc.hint = "the METHOD defaulted to POST because of --input; name the one the endpoint takes (e.g. PUT)"
-        raise
+    return client.request(
+        req.method,
+        req.path,
+        params=req.params or None,
+        json_body=req.body if req.has_body else None,
+        access_token=token,
+        headers=req.headers or None,
+    )
 
 
 def iter_items(
@@ -148,13 +144,8 @@ def iter_items(
 ) -> Iterator[dict[str, Any]]:
     """Every `data` item of every page, following next_token → page_token with all parameters repeated."""
     token = _access_token(svc, req, connection, connection_given)
-    pages = svc.client().iter_pages(req.path, req.params, access_token=token, headers=req.headers or None)
-    try:
-        for page in pages:
-            yield from page
-    except MalformedResponseError as exc:
-        exc.hint = exc.hint or "drop --paginate to see the reply as it is"
-        raise
+    for page in svc.client().iter_pages(req.path, req.params, access_token=token, headers=req.headers or None):
+        yield from page
 
 
 def parse_headers(raw_headers: Sequence[str]) -> dict[str, str]:
@@ -328,4 +319,4 @@ def _read_json(name: str, reader: _Reader) -> Any:
 def _access_token(svc: Services, req: ApiRequest, connection: str | None, connection_given: bool) -> str | None:
     if not (req.scoped or connection_given):
         return None
-    return svc.resolve_connection(connection).access_token
+    return resolve_connection(svc, connection).access_token

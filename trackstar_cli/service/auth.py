@@ -8,7 +8,8 @@ from typing import Any
 from trackstar_cli import credentials
 from trackstar_cli.config import save_profile_config
 from trackstar_cli.errors import AuthenticationError, CredentialsError, UsageError
-from trackstar_cli.service.core import Services, mask
+from trackstar_cli.models import mask
+from trackstar_cli.service.core import Services
 
 __all__ = ["AuthStatus", "auth_status", "login", "logout"]
 

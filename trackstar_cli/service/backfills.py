@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from trackstar_cli.errors import MalformedResponseError, SyncFailedError, UsageError, ValidationError
+from trackstar_cli.models import Connection
 from trackstar_cli.service import polling
+from trackstar_cli.service.connections import get_connection, resolve_connection
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.query import parse_since
 from trackstar_cli.service.syncs import Progress, quiet
-from trackstar_cli.store import Connection
 
 __all__ = [
     "FAILED_JOB_STATES",
@@ -67,7 +68,7 @@ def start_backfill(svc: Services, opts: BackfillOptions) -> tuple[Connection, di
     start, end = parse_since(opts.since), parse_since(opts.until) if opts.until else parse_since("0s")
     if start >= end:
         raise UsageError(f"--since ({start}) must be before --until ({end})")
-    conn = svc.resolve_connection(opts.ref)
+    conn = resolve_connection(svc, opts.ref)
     body = {"function_name": opts.function, "start_time": start, "end_time": end}
     try:
         # Not repeated on failure: a second POST would start a second job.
@@ -80,7 +81,7 @@ def start_backfill(svc: Services, opts: BackfillOptions) -> tuple[Connection, di
             )
         raise
     job = _job_of(reply, "POST " + ON_DEMAND_PATH)
-    svc.store.save_sync_job(svc.settings.profile, conn.connection_id, job)
+    svc.store.save_sync_job(svc.profile, conn.connection_id, job)
     return conn, job
 
 
@@ -106,10 +107,10 @@ def _job_connection(svc: Services, opts: JobOptions) -> Connection:
     if not _JOB_ID_RE.match(opts.job_id):
         raise UsageError(f"invalid job id {opts.job_id!r}")
     if opts.ref is None:
-        for cid, job in svc.store.list_sync_jobs(svc.settings.profile):
+        for cid, job in svc.store.list_sync_jobs(svc.profile):
             if job.get("id") == opts.job_id:
-                return svc.get_connection(cid)
-    return svc.resolve_connection(opts.ref)
+                return get_connection(svc, cid)
+    return resolve_connection(svc, opts.ref)
 
 
 def _fetch(svc: Services, conn: Connection, job_id: str, *, cancel: bool = False) -> dict[str, Any]:
@@ -117,7 +118,7 @@ def _fetch(svc: Services, conn: Connection, job_id: str, *, cancel: bool = False
     reply = svc.client().request("POST" if cancel else "GET", path, access_token=conn.access_token, retry=cancel)
     job = _job_of(reply, path)
     if not cancel or job.get("status"):
-        svc.store.save_sync_job(svc.settings.profile, conn.connection_id, job)
+        svc.store.save_sync_job(svc.profile, conn.connection_id, job)
     return job
 
 
@@ -160,11 +161,11 @@ def wait_for_job(svc: Services, opts: JobOptions, on_progress: Progress = quiet)
 
 def list_jobs(svc: Services, ref: str | None = None, *, refresh: bool = True) -> list[dict[str, Any]]:
     """The jobs started from this profile (Trackstar cannot list them), open ones refreshed from the API."""
-    connection_id = svc.resolve_connection(ref).connection_id if ref else None
+    connection_id = resolve_connection(svc, ref).connection_id if ref else None
     rows = []
-    for cid, job in svc.store.list_sync_jobs(svc.settings.profile, connection_id):
+    for cid, job in svc.store.list_sync_jobs(svc.profile, connection_id):
         if refresh and job.get("status") == "open":
-            conn = svc.store.get(svc.settings.profile, cid)
+            conn = svc.store.get(svc.profile, cid)
             if conn is not None:
                 job = _fetch(svc, conn, str(job["id"]))
         rows.append(job)

@@ -20,10 +20,12 @@ from trackstar_cli.errors import (
     TrackstarError,
     UsageError,
 )
-from trackstar_cli.resources import Resource
+from trackstar_cli.models import Connection
+from trackstar_cli.service.connections import get_connection, list_connections, resolve_connection
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.query import ListQuery
-from trackstar_cli.store import Connection
+from trackstar_cli.service.wms import iter_items
+from trackstar_cli.spec import Resource
 
 __all__ = ["MAX_WORKERS", "ConnectionOutcome", "FanOut", "select_connections", "summarize_inventory"]
 
@@ -36,13 +38,13 @@ def select_connections(svc: Services, *, refs: list[str] | None, all_connections
     if all_connections and refs:
         raise UsageError("--all-connections and --connections exclude each other")
     if all_connections:
-        conns = svc.list_connections()
+        conns = list_connections(svc)
         if not conns:
-            svc.resolve_connection(None)  # raises the usual "no connections stored" error
+            resolve_connection(svc, None)  # raises the usual "no connections stored" error
         return conns
     seen: dict[str, Connection] = {}
     for ref in refs or []:
-        conn = svc.get_connection(ref.strip())
+        conn = get_connection(svc, ref.strip())
         seen.setdefault(conn.connection_id, conn)
     if not seen:
         raise UsageError("--connections needs at least one connection id or alias")
@@ -106,7 +108,7 @@ class FanOut:
         conn = outcome.connection
         extra = {"connection_id": conn.connection_id, "integration_name": conn.integration_name}
         try:
-            for item in self.svc.iter_items(self.resource, conn, self.query, parent_id=self.parent_id):
+            for item in iter_items(self.svc, self.resource, conn, self.query, parent_id=self.parent_id):
                 if not _put(out, (index, {**item, **extra}), stop):
                     return
                 outcome.items += 1

@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError
+from trackstar_cli.models import Connection
 from trackstar_cli.service import polling
 from trackstar_cli.service.core import Services
-from trackstar_cli.service.remote import iter_remote_connections
-from trackstar_cli.store import Connection
+from trackstar_cli.service.reconcile import iter_remote_connections
 
 __all__ = [
     "MAGIC_LINK_TYPES",
@@ -185,4 +185,4 @@ def wait_for_connection(
         what="a connection made with the magic link",
         hint="the link still works until it expires: `trackstar connections list --remote` shows new connections",
     )
-    return item, svc.store.get(svc.settings.profile, str(item.get("connection_id")))
+    return item, svc.store.get(svc.profile, str(item.get("connection_id")))

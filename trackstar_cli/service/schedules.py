@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from trackstar_cli.errors import MalformedResponseError, UsageError
+from trackstar_cli.models import Connection
+from trackstar_cli.service.connections import resolve_connection
 from trackstar_cli.service.core import Services
-from trackstar_cli.service.remote import SYNC_FUNCTIONS
 from trackstar_cli.service.syncs import get_remote_connection, schedule_rows
-from trackstar_cli.store import Connection
+from trackstar_cli.spec import SYNC_FUNCTIONS
 
 __all__ = ["ToggleOptions", "UpdateOptions", "list_schedules", "toggle_schedules", "update_connection"]
 
@@ -25,7 +26,7 @@ UPDATE_PATH = "/connections"
 
 def list_schedules(svc: Services, ref: str | None) -> tuple[Connection, list[dict[str, Any]]]:
     """A stored connection's sync schedules as Trackstar reports them (GET /connections/{id})."""
-    conn = svc.resolve_connection(ref)
+    conn = resolve_connection(svc, ref)
     return conn, schedule_rows(get_remote_connection(svc, conn.connection_id))
 
 
@@ -45,7 +46,7 @@ def toggle_schedules(svc: Services, opts: ToggleOptions) -> tuple[Connection, li
     unknown = [f for f in opts.functions if f not in SYNC_FUNCTIONS]
     if unknown:
         raise UsageError(f"unknown sync function {unknown[0]!r}", hint="choose from " + ", ".join(SYNC_FUNCTIONS))
-    conn = svc.resolve_connection(opts.ref)
+    conn = resolve_connection(svc, opts.ref)
     body = {"paused": opts.paused}
     client = svc.client()
     # Harmless to repeat: pausing a paused schedule leaves it paused.
@@ -80,7 +81,7 @@ def update_connection(svc: Services, opts: UpdateOptions) -> tuple[Connection, d
         body["webhooks_disabled"] = opts.webhooks_disabled
     if not body:
         raise UsageError("nothing to update", hint="pass --customer-id and/or --webhooks on|off")
-    conn = svc.resolve_connection(opts.ref)
+    conn = resolve_connection(svc, opts.ref)
     reply = _updated(
         svc.client().request("PATCH", UPDATE_PATH, json_body=body, access_token=conn.access_token, retry=True)
     )

@@ -14,10 +14,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from trackstar_cli.errors import MalformedResponseError, NoConnectionError, NotFoundError, SyncFailedError
+from trackstar_cli.models import Connection
 from trackstar_cli.service import polling
+from trackstar_cli.service.connections import resolve_connection
 from trackstar_cli.service.core import Services
-from trackstar_cli.service.remote import parse_functions
-from trackstar_cli.store import Connection
+from trackstar_cli.service.reconcile import parse_functions, sync_connection
 
 __all__ = [
     "Progress",
@@ -50,7 +51,7 @@ def quiet(text: str) -> None:
 def connection_id_of(svc: Services, ref: str | None) -> tuple[str, Connection | None]:
     """A stored connection's id, or `ref` itself as a remote id (e.g. a magic-link connection not stored yet)."""
     try:
-        conn = svc.resolve_connection(ref)
+        conn = resolve_connection(svc, ref)
     except NoConnectionError:
         if not ref:
             raise
@@ -163,13 +164,11 @@ def sync_and_wait(
 
     A function counts as done when its latest crawl is newer than before the request (or was already
     running) and has ended; paused functions are not waited for. Returns (connection, reply, rows)."""
-    from trackstar_cli.service import remote
-
     polling.check_wait(opts.timeout, opts.interval)
     wanted = parse_functions(opts.functions)
-    conn = svc.resolve_connection(opts.ref)
+    conn = resolve_connection(svc, opts.ref)
     before = {r["function_name"]: r for r in schedule_rows(get_remote_connection(svc, conn.connection_id))}
-    conn, reply = remote.sync_connection(svc, conn.connection_id, wanted)
+    conn, reply = sync_connection(svc, conn.connection_id, wanted)
     targets = [n for n in (wanted or before) if n in before and before[n]["sync_status"] != PAUSED_STATUS]
 
     seen_running: set[str] = set()  # times have one-second resolution: a crawl seen running is a new one

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from trackstar_cli.errors import UsageError
-from trackstar_cli.resources import NULL_LITERALS
+from trackstar_cli.spec import NULL_LITERALS
 
 __all__ = ["check_body", "null_problems", "parse_data", "parse_lines", "parse_tags"]
 

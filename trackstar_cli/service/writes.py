@@ -19,27 +19,21 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
-from trackstar_cli.errors import (
-    APIConnectionError,
-    APIError,
-    MalformedResponseError,
-    ServerError,
-    UsageError,
-)
-from trackstar_cli.resources import RESOURCES
+from trackstar_cli.errors import APIError, MalformedResponseError, UsageError
+from trackstar_cli.models import Connection, Filter
+from trackstar_cli.service.connections import resolve_connection
 from trackstar_cli.service.query import ListQuery
+from trackstar_cli.service.wms import iter_items
 from trackstar_cli.service.write_body import check_body, parse_data, parse_lines, parse_tags
+from trackstar_cli.spec import MAX_IN_VALUES, RESOURCES, SANDBOX, WRITES, InvalidSegmentError, WriteEndpoint
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
-    from trackstar_cli.store import Connection
 
 __all__ = [
-    "TAGGABLE",
-    "WRITE_OPS",
-    "WriteOp",
+    "ConfirmationRequiredError",
+    "WriteOptions",
     "WritePlan",
     "WriteResult",
     "describe_write",
@@ -48,55 +42,39 @@ __all__ = [
 ]
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: it travels in an HTTP header; ≤255 per the docs
-SANDBOX = "sandbox"
-TAGGABLE = ("inventory", "products", "orders", "inbound-shipments", "returns", "warehouses")
-_MAX_IN = 100  # Trackstar refuses more than 100 values in one `in` filter
+# How `lines` (REF, QTY) become line_items: "product" (product_id, looked up by SKU), "sku" ({sku, quantity})
+# or "expected" ({sku, expected_quantity}).
+_LINE_SHAPES = {
+    "create_order": "product",
+    "update_order": "product",
+    "create_inbound_shipment": "expected",
+}
+
+
+class ConfirmationRequiredError(UsageError):
+    """A write to a live WMS that nobody confirmed; nothing was sent."""
 
 
 @dataclass(frozen=True)
-class WriteOp:
-    """One write endpoint. `lines` says how --line REF:QTY becomes line_items:
-    "product" (product_id, looked up by SKU), "sku" ({sku, quantity}) or "expected" ({sku, expected_quantity})."""
+class WriteOptions:
+    """One write as the user asked for it. `fields` override keys of `data` (None values are left out)."""
 
-    command: str  # "orders create"
-    method: str
-    path: str  # "/wms/orders/{id}/cancel"
-    done: str  # past tense for the summary: "Cancelled order"
-    has_body: bool = True
-    lines: str | None = None
-
-    @property
-    def needs_id(self) -> bool:
-        return "{id}" in self.path
-
-
-_OPS = (
-    WriteOp("orders create", "POST", "/wms/orders", "Created order", lines="product"),
-    WriteOp("orders update", "PUT", "/wms/orders/{id}", "Updated order", lines="product"),
-    WriteOp("orders cancel", "PUT", "/wms/orders/{id}/cancel", "Cancelled order", has_body=False),
-    WriteOp("orders ship", "POST", "/wms/orders/{id}/shipments", "Shipped order", lines="sku"),
-    WriteOp("products create", "POST", "/wms/products", "Created product"),
-    WriteOp("products update", "PUT", "/wms/products/{id}", "Updated product"),
-    WriteOp("inventory adjust", "PUT", "/wms/inventory/{id}/adjust", "Adjusted inventory item"),
-    WriteOp("inbound-shipments create", "POST", "/wms/inbound-shipments", "Created inbound shipment", lines="expected"),
-    WriteOp(
-        "inbound-shipments receive",
-        "PUT",
-        "/wms/inbound-shipments/{id}/receive",
-        "Received items on inbound shipment",
-        lines="sku",
-    ),
-    WriteOp("returns create", "POST", "/wms/returns", "Created return", lines="sku"),
-    *(WriteOp(f"tags set {r}", "PUT", f"/wms/{r}/{{id}}/trackstar-tags", f"Set the tags of {r}") for r in TAGGABLE),
-)
-WRITE_OPS: dict[str, WriteOp] = {op.command: op for op in _OPS}
+    endpoint: str  # a spec.WRITES name
+    connection: str | None = None
+    item_id: str | None = None
+    data: str | None = None
+    data_source: str = "--data"
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    lines: Sequence[str] = ()
+    tags: Sequence[str] | None = None
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
 class WritePlan:
     """A write ready to describe or send: nothing has left the machine yet (except product look-ups)."""
 
-    op: WriteOp
+    op: WriteEndpoint
     connection: Connection
     path: str
     body: dict[str, Any] | None
@@ -134,12 +112,6 @@ class WriteResult:
         return None if value is None else str(value)
 
 
-def _item_segment(item_id: str) -> str:
-    if not item_id.strip() or "/" in item_id or item_id in (".", ".."):
-        raise UsageError(f"invalid id {item_id!r}")
-    return quote(item_id, safe="")
-
-
 def _idempotency_key(given: str | None) -> str:
     if given is None:
         import uuid
@@ -156,63 +128,55 @@ def _idempotency_key(given: str | None) -> str:
 # -- planning --------------------------------------------------------------------------------------------
 
 
-def plan_write(
-    svc: Services,
-    command: str,
-    *,
-    connection: str | None = None,
-    item_id: str | None = None,
-    data: str | None = None,
-    data_source: str = "--data",
-    fields: Mapping[str, Any] | None = None,
-    lines: Sequence[str] = (),
-    tags: Sequence[str] | None = None,
-    idempotency_key: str | None = None,
-) -> WritePlan:
+def plan_write(svc: Services, opts: WriteOptions) -> WritePlan:
     """Build and check the body (options override keys of --data), then pick the connection and the key.
 
-    Local problems (bad JSON, null values, a bad --line) fail before anything is sent. With `lines` on an
+    Local problems (bad JSON, null values, a bad line) fail before anything is sent. With lines on an
     order, SKUs are looked up in GET /wms/products to fill `product_id` (a read, also on a dry run)."""
-    op = WRITE_OPS.get(command)
+    op = WRITES.get(opts.endpoint)
     if op is None:
-        raise UsageError(f"unknown write {command!r}")
-    path = op.path.replace("{id}", _item_segment(item_id or "")) if op.needs_id else op.path
-    key = _idempotency_key(idempotency_key)
+        raise UsageError(f"unknown write {opts.endpoint!r}")
+    try:
+        path = op.url(opts.item_id)
+    except InvalidSegmentError as exc:
+        raise UsageError(str(exc)) from None
+    key = _idempotency_key(opts.idempotency_key)
     if not op.has_body:
-        return WritePlan(op, svc.resolve_connection(connection), path, None, key)
-    body = parse_data(data, data_source) if data is not None else {}
+        return WritePlan(op, resolve_connection(svc, opts.connection), path, None, key)
+    body = parse_data(opts.data, opts.data_source) if opts.data is not None else {}
     check_body(body)
-    body.update({k: v for k, v in (fields or {}).items() if v is not None})
-    if tags is not None:
-        body["trackstar_tags"] = parse_tags(tags)
-    parsed = parse_lines(lines, op.lines or "sku")
+    body.update({k: v for k, v in opts.fields.items() if v is not None})
+    if opts.tags is not None:
+        body["trackstar_tags"] = parse_tags(opts.tags)
+    shape = _LINE_SHAPES.get(op.name, "sku")
+    parsed = parse_lines(opts.lines, shape)
     _shape(op, body)
     check_body(body)
-    conn = svc.resolve_connection(connection)
+    conn = resolve_connection(svc, opts.connection)
     if parsed:
-        body["line_items"] = _line_items(svc, conn, op, parsed)
+        body["line_items"] = _line_items(svc, conn, shape, parsed)
         check_body(body)
     return WritePlan(op, conn, path, body, key)
 
 
-def _shape(op: WriteOp, body: dict[str, Any]) -> None:
+def _shape(op: WriteEndpoint, body: dict[str, Any]) -> None:
     """Small conveniences on the merged body: `--quantity -5` adjusts down; a shipment defaults to now."""
-    if op.command == "inventory adjust":
+    if op.name == "adjust_inventory":
         qty = body.get("quantity")
         if isinstance(qty, int) and not isinstance(qty, bool) and qty < 0:
             if body.get("adjustment_type", "decrease") != "decrease":
                 raise UsageError("a negative --quantity means a decrease; it contradicts --type increase")
             body["quantity"], body["adjustment_type"] = -qty, "decrease"
-    if op.command == "orders ship" and "shipped_date" not in body:
+    if op.name == "ship_order" and "shipped_date" not in body:
         from datetime import datetime, timezone
 
         body["shipped_date"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _line_items(svc: Services, conn: Connection, op: WriteOp, parsed: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    if op.lines == "expected":
+def _line_items(svc: Services, conn: Connection, shape: str, parsed: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    if shape == "expected":
         return [{"sku": ref, "expected_quantity": qty} for ref, qty in parsed]
-    if op.lines != "product":
+    if shape != "product":
         return [{"sku": ref, "quantity": qty} for ref, qty in parsed]
     products = _products_by_sku(svc, conn, list(dict.fromkeys(ref for ref, _ in parsed)))
     items: list[dict[str, Any]] = []
@@ -229,9 +193,9 @@ def _products_by_sku(svc: Services, conn: Connection, skus: list[str]) -> dict[s
     """SKU → product, from GET /wms/products?sku[in]=…; a connection that cannot read products gets {}."""
     found: dict[str, dict[str, Any]] = {}
     try:
-        for chunk in _chunks(skus, _MAX_IN):
-            query = ListQuery(filters=(f"sku[in]={','.join(chunk)}",))
-            for product in svc.iter_items(RESOURCES["products"], conn, query):
+        for chunk in _chunks(skus, MAX_IN_VALUES):
+            query = ListQuery(filters=(Filter("sku", ",".join(chunk), "in"),))
+            for product in iter_items(svc, RESOURCES["products"], conn, query):
                 sku = product.get("sku")
                 if isinstance(sku, str) and sku not in found and product.get("id"):
                     found[sku] = product
@@ -267,32 +231,22 @@ def send_write(svc: Services, plan: WritePlan, *, confirmed: bool) -> WriteResul
     `confirmed` must be True for a connection that is not the sandbox; the caller asks the user."""
     conn = plan.connection
     if plan.needs_confirmation and not confirmed:
-        raise UsageError(
+        raise ConfirmationRequiredError(
             f"connection {plan.label} is {conn.integration_name}, a live WMS: a write to it must be confirmed, "
-            "and there is no terminal to ask on",
-            hint="pass --yes to confirm (nothing was sent; --dry-run shows the request)",
+            "and there is no terminal to ask on"
         )
-    try:
-        response = svc.client().send(
-            plan.op.method,
-            plan.path,
-            json_body=plan.body,
-            access_token=conn.access_token,
-            # Repeating this write is harmless only because it carries an Idempotency-Key: Trackstar
-            # replays the first response instead of applying it again.
-            retry=True,
-            headers=plan.headers,
-        )
-        envelope = _envelope(response.content, response.status_code, response.headers.get("x-request-id"))
-    except (APIConnectionError, ServerError, MalformedResponseError) as exc:
-        # We cannot know whether it was applied; the same key makes a second try safe.
-        again = f"repeat it with --idempotency-key {plan.idempotency_key}: Trackstar applies it at most once"
-        exc.hint = f"{exc.hint}; {again}" if exc.hint else f"the write may or may not have been applied; {again}"
-        raise
-    except APIError as exc:
-        if exc.status_code == 409:  # the first request with this key is still running at Trackstar
-            exc.hint = f"wait a moment, then repeat it with --idempotency-key {plan.idempotency_key}"
-        raise
+    # Repeating this write is harmless only because it carries an Idempotency-Key: Trackstar replays the
+    # first response instead of applying it again. A failure here may or may not have been applied; the
+    # caller can repeat it with the same key (plan.idempotency_key).
+    response = svc.client().send(
+        plan.op.method,
+        plan.path,
+        json_body=plan.body,
+        access_token=conn.access_token,
+        retry=True,
+        headers=plan.headers,
+    )
+    envelope = _envelope(response.content, response.status_code, response.headers.get("x-request-id"))
     unused = envelope.get("unused_fields")
     return WriteResult(
         envelope,

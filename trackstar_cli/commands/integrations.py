@@ -9,50 +9,19 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.resources import Column
-from trackstar_cli.service import mask
-from trackstar_cli.service import remote as remote_service
+from trackstar_cli.commands.views import INTEGRATION_COLUMNS, INTEGRATION_FIELDS, WRITE_INFO_COLUMNS
+from trackstar_cli.models import mask
+from trackstar_cli.output import Format, View
+from trackstar_cli.service import integrations as integrations_service
+from trackstar_cli.spec import INTEGRATION_TYPES, SANDBOX_TYPES
 
 __all__ = ["IntegrationType", "SandboxType", "build"]
 
 
-class IntegrationType(str, Enum):
-    """service.remote.INTEGRATION_TYPES (a test keeps the two equal)."""
+# Typer enums generated from spec, so the choices are written once.
+IntegrationType = Enum("IntegrationType", {t: t for t in INTEGRATION_TYPES}, type=str)  # type: ignore[misc]
+SandboxType = Enum("SandboxType", {t: t for t in SANDBOX_TYPES}, type=str)  # type: ignore[misc]
 
-    wms = "wms"
-    freight = "freight"
-    cart = "cart"
-
-
-class SandboxType(str, Enum):
-    """service.remote.SANDBOX_TYPES (a test keeps the two equal)."""
-
-    wms = "wms"
-    cart = "cart"
-    carrier = "carrier"
-
-
-INTEGRATION_COLUMNS = (
-    Column("integration_name", "integration_name"),
-    Column("display_name", "display_name"),
-    Column("install_method", "install_method"),
-    Column("actions", "action_count", numeric=True),
-    Column("available_actions", "action_names"),
-)
-WRITE_COLUMNS = (
-    Column("write action", "action"),
-    Column("url", "url"),
-    Column("required fields", "required_fields"),
-    Column("integration-specific fields", "integration_fields"),
-    Column("optional", "optional_count", numeric=True),
-)
-INFO_FIELDS = (
-    Column("integration_name", "integration_name"),
-    Column("display_name", "display_name"),
-    Column("install_method", "install_method"),
-    Column("description", "description"),
-    Column("available_actions", "available_actions"),
-)
 TypeOpt = Annotated[
     IntegrationType, typer.Option("--type", "-t", help="Integration type (vertical).", case_sensitive=False)
 ]
@@ -69,7 +38,7 @@ TokenOpt = Annotated[
 
 def integrations_list(
     ctx: typer.Context,
-    kind: TypeOpt = IntegrationType.wms,
+    kind: TypeOpt = IntegrationType("wms"),
     connection: TokenOpt = None,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
@@ -84,22 +53,20 @@ def integrations_list(
 
         trackstar integrations list --json | jq 'map({(.integration_name): .available_actions}) | add'
     """
-    items = remote_service.list_integrations(services(ctx), kind.value, connection=connection)
-    fmt_name = fmt_of(fmt, json_)
-    if fmt_name in ("table", "csv"):
-        items = [_with_action_columns(item) for item in items]
-    output.render_items(items, fmt_name, INTEGRATION_COLUMNS, empty_message=f"No {kind.value} integrations.")
+    items = integrations_service.list_integrations(services(ctx), kind.value, connection=connection)
+    view = View(INTEGRATION_COLUMNS, empty=f"No {kind.value} integrations.", rows=_with_action_columns)
+    output.emit(view, items, fmt_of(fmt, json_))
 
 
-def _with_action_columns(item: dict[str, Any]) -> dict[str, Any]:
+def _with_action_columns(item: dict[str, Any]) -> list[dict[str, Any]]:
     actions = [str(a) for a in item.get("available_actions") or []]
-    return {**item, "action_count": len(actions), "action_names": ", ".join(actions)}
+    return [{**item, "action_count": len(actions), "action_names": ", ".join(actions)}]
 
 
 def integrations_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The integration's machine name, e.g. shipbob.", metavar="NAME")],
-    kind: TypeOpt = IntegrationType.wms,
+    kind: TypeOpt = IntegrationType("wms"),
     connection: TokenOpt = None,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
@@ -115,19 +82,15 @@ def integrations_show(
 
         trackstar integrations show shipbob --connection acme --json | jq '.write_operations[].action'
     """
-    info = remote_service.get_integration(services(ctx), name, kind.value, connection=connection)
+    info = integrations_service.get_integration(services(ctx), name, kind.value, connection=connection)
     fmt_name = fmt_of(fmt, json_)
-    if fmt_name != "table":
-        output.render_object(info, fmt_name)
+    if fmt_name is not Format.table:  # the API's object, unchanged
+        output.emit_object(info, fmt_name)
         return
     head = dict(info, available_actions=", ".join(map(str, info.get("available_actions") or [])))
-    output.render_object(head, fmt_name, INFO_FIELDS)
-    output.render_items(
-        remote_service.write_operation_rows(info),
-        fmt_name,
-        WRITE_COLUMNS,
-        empty_message=f"{name} supports no write operations.",
-    )
+    output.emit_object(head, fmt_name, INTEGRATION_FIELDS)
+    writes_view = View(WRITE_INFO_COLUMNS, empty=f"{name} supports no write operations.")
+    output.emit(writes_view, integrations_service.write_operation_rows(info), fmt_name)
 
 
 def sandbox_generate(
@@ -135,7 +98,7 @@ def sandbox_generate(
     kind: Annotated[
         SandboxType,
         typer.Argument(help="The sandbox's vertical: wms, cart or carrier.", metavar="[TYPE]", case_sensitive=False),
-    ] = SandboxType.wms,
+    ] = SandboxType("wms"),
     name: Annotated[
         str | None,
         typer.Option("--name", help="A local alias. Default: the one it has, else `sandbox` when that is free."),
@@ -155,18 +118,16 @@ def sandbox_generate(
 
         trackstar sandbox generate wms --name sb --json | jq -r .connection_id
     """
-    result = remote_service.generate_sandbox(services(ctx), kind.value, alias=name)
-    conn = result.connection
+    conn = integrations_service.generate_sandbox(services(ctx), kind.value, alias=name).connection
     data: dict[str, Any] = conn.to_public_dict()
     data["access_token"] = conn.access_token if show_token else mask(conn.access_token)
-    fmt_name = fmt_of(fmt, json_)
-    if fmt_name == "table":
-        label = f" as '{conn.alias}'" if conn.alias else ""
-        output.info(
-            f"Generated the {kind.value} sandbox {conn.connection_id}; saved in profile '{conn.profile}'{label}."
-        )
-        data["available_actions"] = ", ".join(conn.available_actions)
-    output.render_object(data, fmt_name)
+    label = f" as '{conn.alias}'" if conn.alias else ""
+    output.emit_object(
+        data,
+        fmt_of(fmt, json_),
+        note=f"Generated the {kind.value} sandbox {conn.connection_id}; saved in profile '{conn.profile}'{label}.",
+        human=lambda d: {**d, "available_actions": ", ".join(conn.available_actions)},
+    )
 
 
 def _group() -> None:

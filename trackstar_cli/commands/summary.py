@@ -1,4 +1,4 @@
-"""Commands beyond a resource's list and get: `inventory summary` (across connections) and `orders packs`."""
+"""`inventory summary` (stock per SKU across connections) and `orders packs`: beyond a list and a get."""
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
@@ -9,9 +9,13 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.commands.resources import build_query, finish_fan_out
-from trackstar_cli.resources import QUANTITY_COLUMNS, RESOURCES, Column
+from trackstar_cli.commands._listing import ListArgs, finish_fan_out
+from trackstar_cli.commands.views import SUMMARY_COLUMNS
+from trackstar_cli.output import Format, View
+from trackstar_cli.service.connections import resolve_connection
 from trackstar_cli.service.fanout import FanOut, select_connections, summarize_inventory
+from trackstar_cli.service.wms import get_item
+from trackstar_cli.spec import RESOURCES
 
 __all__ = ["add_commands"]
 
@@ -45,10 +49,12 @@ def _summary_command() -> Callable[..., None]:
         svc = services(ctx)
         refs = [r for r in (connections or "").split(",") if r.strip()]
         conns = select_connections(svc, refs=refs, all_connections=not refs)
-        query = build_query(RESOURCES["inventory"], {"shortcut_0": sku})
-        fan = FanOut(svc, RESOURCES["inventory"], conns, query)
-        rows = summarize_inventory(iter(output.with_progress(fan, "Reading inventory")), set(warehouse or ()))
-        labels = {c.connection_id: c.alias or c.connection_id for c in conns}
+        inventory = RESOURCES["inventory"]
+        query = ListArgs.from_params(inventory, {"sku": sku}).query
+        fan = FanOut(svc, inventory, conns, query)
+        progress = output.with_progress(fan, "Reading inventory", enabled=svc.settings.progress)
+        rows = summarize_inventory(iter(progress), set(warehouse or ()))
+        labels = {c.connection_id: c.label for c in conns}
         for row in rows:
             row["_where"] = ", ".join(
                 f"{labels.get(str(loc['connection_id']), '?')}/{loc['warehouse_id'] or '-'} {loc['onhand']}"
@@ -56,15 +62,12 @@ def _summary_command() -> Callable[..., None]:
                 if loc["onhand"]
             )
         fmt_name = fmt_of(fmt, json_)
-        if fmt_name in ("json", "ndjson"):
+        if fmt_name in (Format.json, Format.ndjson):  # the JSON contract has `locations`, not the table's text
             rows = [{k: v for k, v in row.items() if k != "_where"} for row in rows]
-        output.render_items(rows, fmt_name, SUMMARY_COLUMNS, empty_message="No inventory found.")
+        output.emit(View(SUMMARY_COLUMNS, empty="No inventory found."), rows, fmt_name)
         finish_fan_out(fan.outcomes)
 
     return inventory_summary
-
-
-SUMMARY_COLUMNS = (Column("sku", "sku"), Column("name", "name"), *QUANTITY_COLUMNS, Column("where (onhand)", "_where"))
 
 
 def _packs_command() -> Callable[..., None]:
@@ -82,9 +85,9 @@ def _packs_command() -> Callable[..., None]:
             trackstar orders packs ord_00000001 --json | jq '.packs | length'
         """
         svc = services(ctx)
-        conn = svc.resolve_connection(connection)
-        packs = svc.get_item(RESOURCES["orders"], conn, order_id, sub="packs")
-        output.render_object(packs, fmt_of(fmt, json_))
+        conn = resolve_connection(svc, connection)
+        packs = get_item(svc, RESOURCES["orders"], conn, order_id, sub="packs")
+        output.emit_object(packs, fmt_of(fmt, json_))
 
     return orders_packs
 

@@ -1,0 +1,126 @@
+"""The integrations catalogue (GET /integrations/{type}[/{name}]) and the sandbox (POST /sandbox/generate-sandbox).
+
+Nothing here prints, prompts or exits; functions return the API's objects (the JSON contract) or raise.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError
+from trackstar_cli.models import ExchangeResult
+from trackstar_cli.service.connections import check_alias, get_connection
+from trackstar_cli.service.core import Services
+from trackstar_cli.service.link import save_exchanged
+from trackstar_cli.spec import INTEGRATION_TYPES, SANDBOX, SANDBOX_TYPES
+
+__all__ = ["SANDBOX_ALIAS", "generate_sandbox", "get_integration", "list_integrations", "write_operation_rows"]
+
+SANDBOX_ALIAS = "sandbox"
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+# -- POST /sandbox/generate-sandbox/{type} ---------------------------------------------------------------
+
+
+def generate_sandbox(svc: Services, integration_type: str = "wms", *, alias: str | None = None) -> ExchangeResult:
+    """(Re)generate the sandbox of a vertical and store it like an exchanged connection.
+
+    Trackstar keeps the sandbox's id and resets its data. Without `alias` the connection keeps the alias it
+    has, or gets `sandbox` when that name is free."""
+    kind = integration_type.strip().lower()
+    if kind not in SANDBOX_TYPES:
+        raise UsageError(f"unknown sandbox type {integration_type!r}", hint="choose from " + ", ".join(SANDBOX_TYPES))
+    profile = svc.settings.profile
+    store = svc.store  # opened first: a broken store fails before the sandbox's data is reset
+    if alias is not None:
+        taken = store.get(profile, alias)
+        # A name held by a sandbox may be held by this very one, whose id only the reply tells: checked again below.
+        check_alias(svc, alias, taken.connection_id if taken and taken.integration_name == SANDBOX else None)
+    # Harmless to repeat: the same connection id and token come back, and the data is reset either way.
+    path = f"/sandbox/generate-sandbox/{kind}"
+    data = svc.client().request("POST", path, retry=True)
+    if not isinstance(data, dict) or not data.get("access_token") or not data.get("connection_id"):
+        raise MalformedResponseError(f"the reply to POST {path} has no access_token/connection_id", status_code=200)
+    cid = str(data["connection_id"])
+    if alias is not None:
+        check_alias(svc, alias, cid)
+    elif store.get(profile, cid) is None and store.get(profile, SANDBOX_ALIAS) is None:
+        alias = SANDBOX_ALIAS
+    return save_exchanged(svc, data, alias=alias, what="the sandbox was generated")
+
+
+# -- GET /integrations/{type}[/{name}] -------------------------------------------------------------------
+
+
+def _integration_request(svc: Services, path: str, connection: str | None) -> list[dict[str, Any]]:
+    token = get_connection(svc, connection).access_token if connection else None
+    data = svc.client().request("GET", path, access_token=token)
+    items = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise MalformedResponseError(f"unexpected reply from GET {path}: no 'data' list", status_code=200, body=data)
+    return items
+
+
+def _check_type(integration_type: str) -> str:
+    kind = integration_type.strip().lower()
+    if kind not in INTEGRATION_TYPES:
+        raise UsageError(
+            f"unknown integration type {integration_type!r}", hint="choose from " + ", ".join(INTEGRATION_TYPES)
+        )
+    return kind
+
+
+def list_integrations(
+    svc: Services, integration_type: str = "wms", *, connection: str | None = None
+) -> list[dict[str, Any]]:
+    """The integrations of a vertical (GET /integrations/{type}); with a stored connection's token the
+    answer carries connection-specific values (e.g. real warehouse ids in write-field enums)."""
+    return _integration_request(svc, f"/integrations/{_check_type(integration_type)}", connection)
+
+
+def get_integration(
+    svc: Services, name: str, integration_type: str = "wms", *, connection: str | None = None
+) -> dict[str, Any]:
+    """One integration (GET /integrations/{type}/{name}): the first item of the `data` list, unchanged."""
+    if not _NAME_RE.match(name):
+        raise UsageError(f"invalid integration name {name!r}", hint="`trackstar integrations list` shows the names")
+    kind = _check_type(integration_type)
+    try:
+        items = _integration_request(svc, f"/integrations/{kind}/{name}", connection)
+    except NotFoundError as exc:
+        exc.hint = f"`trackstar integrations list --type {kind}` shows the names"
+        raise
+    if not items:
+        raise MalformedResponseError(f"GET /integrations/{kind}/{name} answered an empty 'data' list", status_code=200)
+    return items[0]
+
+
+def write_operation_rows(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per write operation: its action, URL, required base fields and integration-specific fields."""
+    rows = []
+    for op in info.get("write_operations") or []:
+        if not isinstance(op, dict):
+            continue
+        specific = op.get("integration_specific_fields") or {}
+        props = (specific.get("properties") or {}) if isinstance(specific, dict) else {}
+        required = set(specific.get("required_fields") or []) if isinstance(specific, dict) else set()
+        rows.append(
+            {
+                "action": op.get("action"),
+                "url": op.get("url"),
+                "required_fields": ", ".join(map(str, op.get("required_base_schema_fields") or [])),
+                "integration_fields": "; ".join(_describe_field(n, p, n in required) for n, p in props.items()),
+                "optional_count": len(op.get("optional_base_schema_fields") or []),
+            }
+        )
+    return rows
+
+
+def _describe_field(name: str, prop: Any, required: bool) -> str:
+    text = name + (" (required)" if required else "")
+    options = prop.get("enum") if isinstance(prop, dict) else None
+    if isinstance(options, list) and options:
+        text += ": one of " + ", ".join(map(str, options))
+    return text
