@@ -181,7 +181,7 @@ def test_connections_wait_times_out_with_its_exit_code(cli, ops):
     ops.state.first_sync_seconds = 3600
     connect(cli, ops, "shipbob", name="slow")
     late = cli("connections", "wait", "slow", "--wait-timeout", "0.6", *FAST)
-    assert late.exit_code == ExitCode.WAIT_TIMEOUT == 10
+    assert late.exit_code == ExitCode.WAIT_TIMEOUT == 14
     assert "error: timed out after 0.6s waiting for the first sync" in late.stderr
     assert "trackstar connections wait slow" in late.stderr  # the hint says how to wait again
 
@@ -248,7 +248,7 @@ def test_backfill_that_gets_stuck_exits_11(cli, ops):
     stuck = cli(
         "connections", "backfill", "sb", "-f", "get_bills", "--since", "30d", "--wait", "--wait-timeout", "30", *FAST
     )
-    assert stuck.exit_code == ExitCode.SYNC_FAILED == 11
+    assert stuck.exit_code == ExitCode.SYNC_FAILED == 15
     assert "error: backfill job" in stuck.stderr and "ended stuck" in stuck.stderr
 
 

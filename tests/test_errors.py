@@ -45,8 +45,12 @@ def test_exit_code_values_are_the_documented_contract() -> None:
         "INTEGRATION": 7,
         "NETWORK": 8,
         "PARTIAL": 9,
-        "WAIT_TIMEOUT": 10,
-        "SYNC_FAILED": 11,
+        "WEBHOOK_MISSING_HEADER": 10,
+        "WEBHOOK_MALFORMED": 11,
+        "WEBHOOK_STALE": 12,
+        "WEBHOOK_BAD_SIGNATURE": 13,
+        "WAIT_TIMEOUT": 14,
+        "SYNC_FAILED": 15,
         "INTERRUPTED": 130,
     }
 

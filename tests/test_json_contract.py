@@ -78,3 +78,18 @@ def _token(cli) -> str:
 
     with sqlite3.connect(resolve_paths().database) as db:
         return str(db.execute("SELECT access_token FROM connections").fetchone()[0])
+
+
+def test_webhook_events_json(cli):
+    from trackstar_cli.config import resolve_paths
+    from trackstar_cli.store import NewDelivery, Store
+
+    with Store(resolve_paths().database) as store:
+        store.save_delivery(
+            "default", NewDelivery("msg_1", "2026-01-01T00:00:00Z", [("svix-id", "msg_1")], b"{}", True, None)
+        )
+    listed = cli("webhooks", "events", "list", "--json").json()
+    keys = {"id", "svix_id", "received_at", "event_type", "connection_id", "object_id", "verified", "reason"}
+    assert set(listed[0]) == keys | {"attempts", "forward_status", "forward_error"}
+    shown = cli("webhooks", "events", "show", "msg_1", "--json").json()
+    assert set(shown) == set(listed[0]) | {"headers", "body"} and shown["headers"] == [["svix-id", "msg_1"]]

@@ -82,13 +82,14 @@ _LAZY: dict[str, str] = {
     "integrations": "trackstar_cli.commands.integrations",
     "sandbox": "trackstar_cli.commands.integrations",
     "emulator": "trackstar_cli.commands.emulator",
+    "webhooks": "trackstar_cli.commands.webhooks",
 }
 
 
 _PANELS = {
     **dict.fromkeys(("demo", "auth", "link-token", "exchange", "connections", "magic-links"), "Start here"),
     **dict.fromkeys((*RESOURCE_GROUPS, "tags"), "WMS data"),
-    **dict.fromkeys(("api", "integrations", "sandbox", "schedules", "emulator"), "More"),
+    **dict.fromkeys(("api", "integrations", "sandbox", "schedules", "emulator", "webhooks"), "More"),
 }
 
 

@@ -387,3 +387,29 @@ class TrackstarClient:
             for key, value in redact_headers(response.headers).items():
                 if key.lower().startswith(("x-ratelimit", "x-rate-limit", "retry-after", "idempotent")):
                     self._log(f"< {key}: {value}")
+
+
+# -- raw webhook POSTs (`webhooks listen --forward-to`, `replay`, `trigger`) ------------------------------
+
+WEBHOOK_REPLY_CAP = 64 * 1024  # bytes of a receiver's answer we keep: enough to show why it failed
+
+
+def post_webhook(url: str, body: bytes, headers: Mapping[str, str], *, timeout: float) -> tuple[int, bytes]:
+    """POST `body` with exactly these headers (plus User-Agent); no retries, no redirects. (status, reply
+    head). A receiver that cannot be reached or does not answer in time is an APIConnectionError."""
+    sent = {"User-Agent": f"trackstar-cli/{__version__}", **headers}
+    try:
+        with (
+            httpx.Client(timeout=timeout, follow_redirects=False) as client,
+            client.stream("POST", url, content=body, headers=sent) as response,
+        ):
+            head = b""
+            for chunk in response.iter_bytes():
+                head += chunk
+                if len(head) >= WEBHOOK_REPLY_CAP:
+                    break
+            return response.status_code, head[:WEBHOOK_REPLY_CAP]
+    except httpx.TimeoutException as exc:
+        raise APITimeoutError(f"{url} did not answer within {timeout:g}s") from exc
+    except (httpx.HTTPError, ValueError) as exc:
+        raise APIConnectionError(f"cannot POST to {url}: {exc}") from exc

@@ -51,6 +51,7 @@ ENV = {
     "api_key": "TRACKSTAR_API_KEY",
     "connection": "TRACKSTAR_CONNECTION",
     "no_progress": "TRACKSTAR_NO_PROGRESS",
+    "webhook_secret": "TRACKSTAR_WEBHOOK_SECRET",
 }
 
 _PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -77,6 +78,8 @@ class Settings:
     progress: bool = True  # a progress line on stderr while a listing streams (when stderr is a terminal)
     # From TRACKSTAR_API_KEY; repr=False keeps it out of any debug print of the settings.
     api_key_env: str | None = field(default=None, repr=False)
+    # From TRACKSTAR_WEBHOOK_SECRET (overrides the profile's keyring entry).
+    webhook_secret_env: str | None = field(default=None, repr=False)
 
 
 def _truthy(value: str | None) -> bool:
@@ -214,6 +217,7 @@ def resolve_settings(
         ca_bundle=str(Path(str(bundle)).expanduser()) if bundle else None,
         api_key_env=env.get(ENV["api_key"]) or None,
         progress=not env.get(ENV["no_progress"]),
+        webhook_secret_env=env.get(ENV["webhook_secret"]) or None,
     )
 
 

@@ -19,8 +19,11 @@ __all__ = [
     "SERVICE_NAME",
     "backend_name",
     "delete_api_key",
+    "delete_webhook_secret",
     "get_api_key",
+    "get_webhook_secret",
     "set_api_key",
+    "set_webhook_secret",
 ]
 
 SERVICE_NAME = "trackstar-cli"
@@ -121,3 +124,47 @@ def backend_name(*, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> str:
         return f"{type(backend).__module__}.{type(backend).__name__}"
 
     return _call(name, "find a keyring backend", timeout)
+
+
+# -- the webhook endpoint secret (whsec_…), per profile, beside the API key -----------------------------
+
+
+def _webhook_username(profile: str) -> str:
+    return f"webhook-secret:{profile}"
+
+
+def get_webhook_secret(profile: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> str | None:
+    """The stored webhook signing secret for `profile`, or None when there is none."""
+
+    def read() -> str | None:
+        import keyring
+
+        value: str | None = keyring.get_password(SERVICE_NAME, _webhook_username(profile))
+        return value
+
+    return _call(read, "read the webhook secret", timeout)
+
+
+def set_webhook_secret(profile: str, secret: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> None:
+    def write() -> None:
+        import keyring
+
+        keyring.set_password(SERVICE_NAME, _webhook_username(profile), secret)
+
+    _call(write, "store the webhook secret", timeout, secret=secret)
+
+
+def delete_webhook_secret(profile: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> bool:
+    """Remove the stored webhook secret; False when there was none."""
+
+    def delete() -> bool:
+        import keyring
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            keyring.delete_password(SERVICE_NAME, _webhook_username(profile))
+        except PasswordDeleteError:
+            return False
+        return True
+
+    return _call(delete, "remove the webhook secret", timeout)

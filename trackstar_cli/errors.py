@@ -6,11 +6,12 @@
     ├── CredentialsError               3  no API key, keyring unusable or timed out
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
-    ├── WaitTimeoutError              10  a bounded wait (sync, backfill, magic link) ran out of time
-    ├── SyncFailedError               11  a backfill job ended stuck or cancelled, or a sync ended in error
     │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
+    ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
+    ├── WaitTimeoutError               14  a bounded wait (sync, backfill, magic link) ran out of time
+    ├── SyncFailedError                15  a backfill job ended stuck or cancelled, or a sync ended in error
     └── APIError                       6  the API answered with an error status
         ├── AuthenticationError        3  401
         ├── PermissionDeniedError      3  403
@@ -53,6 +54,7 @@ __all__ = [
     "UsageError",
     "ValidationError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
     "error_for_status",
 ]
 
@@ -70,8 +72,13 @@ class ExitCode(IntEnum):
     INTEGRATION = 7
     NETWORK = 8
     PARTIAL = 9  # a query across several connections where at least one connection failed
-    WAIT_TIMEOUT = 10  # a --wait / `connections wait` ran out of time; what it waited for may still finish
-    SYNC_FAILED = 11  # a backfill job ended stuck or cancelled, or a sync status became error
+    # `trackstar webhooks verify`: why a delivery is not valid (see WebhookVerificationError)
+    WEBHOOK_MISSING_HEADER = 10
+    WEBHOOK_MALFORMED = 11
+    WEBHOOK_STALE = 12
+    WEBHOOK_BAD_SIGNATURE = 13
+    WAIT_TIMEOUT = 14  # a --wait / `connections wait` ran out of time; what it waited for may still finish
+    SYNC_FAILED = 15  # a backfill job ended stuck or cancelled, or a sync status became error
     INTERRUPTED = 130
 
 
@@ -119,6 +126,22 @@ class UnsavedTokenError(StoreError):
         super().__init__(message, hint=hint)
         self.connection_id = connection_id
         self.access_token = access_token
+
+
+class WebhookVerificationError(TrackstarError):
+    """A webhook delivery failed verification; `reason` is missing_header | malformed | stale | bad_signature."""
+
+    _CODES = {
+        "missing_header": ExitCode.WEBHOOK_MISSING_HEADER,
+        "malformed": ExitCode.WEBHOOK_MALFORMED,
+        "stale": ExitCode.WEBHOOK_STALE,
+        "bad_signature": ExitCode.WEBHOOK_BAD_SIGNATURE,
+    }
+
+    def __init__(self, reason: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
+        self.exit_code = self._CODES[reason]
 
 
 class WaitTimeoutError(TrackstarError):

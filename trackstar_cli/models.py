@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Connection", "ExchangeResult", "Filter", "mask"]
+__all__ = ["Connection", "Delivery", "ExchangeResult", "Filter", "NewDelivery", "mask"]
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,36 @@ def mask(secret: str | None) -> str:
     if not secret:
         return ""
     return "****" + secret[-4:] if len(secret) >= 12 else "****"
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """What `webhooks listen` received: the raw body and headers byte for byte, and what verify said."""
+
+    svix_id: str | None
+    received_at: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    verified: bool
+    reason: str | None
+    event_type: str | None = None
+    connection_id: str | None = None
+    object_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    profile: str
+    svix_id: str | None
+    received_at: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    verified: bool
+    reason: str | None
+    event_type: str | None
+    connection_id: str | None
+    object_id: str | None
+    attempts: int
+    forward_status: int | None
+    forward_error: str | None

@@ -19,6 +19,7 @@ __all__ = [
     "ADJUSTMENT_TYPES",
     "DATE_OPS",
     "DISPLAY_NAMES",
+    "EVENT_NOUNS",
     "FILTER_OPS",
     "GET_RATE_PER_TOKEN",
     "INTEGRATION_TYPES",
@@ -30,10 +31,16 @@ __all__ = [
     "RESOURCES",
     "SANDBOX",
     "SANDBOX_TYPES",
+    "SIGNATURE_TOLERANCE",
     "STRING_OPS",
+    "SVIX_ATTEMPT_TIMEOUT",
+    "SVIX_HEADERS",
+    "SVIX_SCHEDULE",
     "SYNC_FUNCTIONS",
     "TAGGABLE",
     "WRITES",
+    "WEBHOOK_SECRET_BYTES",
+    "WEBHOOK_SECRET_PREFIX",
     "WRITE_RATE_PER_TOKEN",
     "Resource",
     "WriteEndpoint",
@@ -361,4 +368,23 @@ WRITES: dict[str, WriteEndpoint] = {
             for r in TAGGABLE
         ),
     )
+}
+
+# -- webhooks (Svix) -------------------------------------------------------------------------------------
+
+SVIX_HEADERS: tuple[str, str, str] = ("svix-id", "svix-timestamp", "svix-signature")
+SIGNATURE_TOLERANCE = 300  # seconds either way, Svix's and Standard Webhooks' window
+WEBHOOK_SECRET_PREFIX = "whsec_"
+WEBHOOK_SECRET_BYTES = (24, 64)  # Standard Webhooks: a key of 24 to 64 bytes
+# Svix's retry schedule: the delay before each attempt (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+SVIX_SCHEDULE: tuple[float, ...] = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+SVIX_ATTEMPT_TIMEOUT = 15.0  # seconds a receiver has to answer
+# The event noun of each resource that has `<noun>.created|updated|…` events.
+EVENT_NOUNS: dict[str, str] = {
+    "inventory": "inventory",
+    "products": "product",
+    "orders": "order",
+    "inbound-shipments": "inbound-shipment",
+    "returns": "return",
+    "warehouses": "warehouse",
 }

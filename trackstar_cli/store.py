@@ -20,9 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from trackstar_cli.errors import StoreError
-from trackstar_cli.models import Connection
+from trackstar_cli.models import Connection, Delivery, NewDelivery
 
-__all__ = ["MIGRATIONS", "Connection", "Store"]
+__all__ = ["MIGRATIONS", "Connection", "Delivery", "NewDelivery", "Store"]
 
 BUSY_TIMEOUT_MS = 10_000
 _OPEN_HINT = "check the file's permissions, or point TRACKSTAR_HOME at a writable directory"
@@ -56,21 +56,6 @@ def m001_create_connections(db: sqlite3.Connection) -> None:
 @migration
 def m002_create_defaults(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE defaults (profile TEXT PRIMARY KEY, connection_id TEXT NOT NULL)")
-
-
-@migration
-def m003_create_sync_jobs(db: sqlite3.Connection) -> None:
-    """On-demand sync jobs started from here: Trackstar has no endpoint that lists them."""
-    db.execute(
-        """CREATE TABLE sync_jobs (
-            profile TEXT NOT NULL,
-            job_id TEXT NOT NULL,
-            connection_id TEXT NOT NULL,
-            job TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            PRIMARY KEY (profile, job_id)
-        )"""
-    )
 
 
 def _now() -> str:
@@ -310,3 +295,154 @@ class Store:
             access_token=row["access_token"],
             is_default=bool(row["is_default"]),
         )
+
+    # -- webhook deliveries (received by `trackstar webhooks listen`) ---------------------------------
+
+    def save_delivery(self, profile: str, d: NewDelivery) -> tuple[Delivery, bool]:
+        """Store a delivery once per svix-id: (row, True) when its content was written. A repeat only counts
+        an attempt, except that a valid delivery replaces a stored invalid one (a secret fixed while Svix was
+        retrying), which also returns True."""
+        try:
+            with self._write() as db:
+                old = None
+                if d.svix_id:
+                    old = db.execute(
+                        "SELECT id, verified FROM webhook_deliveries WHERE profile = ? AND svix_id = ?",
+                        (profile, d.svix_id),
+                    ).fetchone()
+                values = (
+                    json.dumps(d.headers),
+                    d.body,
+                    int(d.verified),
+                    d.reason,
+                    d.event_type,
+                    d.connection_id,
+                    d.object_id,
+                )
+                if old is None:
+                    cur = db.execute(
+                        """INSERT INTO webhook_deliveries (profile, svix_id, received_at, headers, body, verified,
+                               reason, event_type, connection_id, object_id, attempts)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)""",
+                        (profile, d.svix_id, d.received_at, *values),
+                    )
+                    row_id, created = int(cur.lastrowid or 0), True
+                else:
+                    row_id, created = int(old["id"]), bool(d.verified and not old["verified"])
+                    db.execute("UPDATE webhook_deliveries SET attempts = attempts + 1 WHERE id = ?", (row_id,))
+                    if created:
+                        db.execute(
+                            """UPDATE webhook_deliveries SET headers = ?, body = ?, verified = ?, reason = ?,
+                                   event_type = ?, connection_id = ?, object_id = ?, received_at = ? WHERE id = ?""",
+                            (*values, d.received_at, row_id),
+                        )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot save the webhook delivery in {self.path}: {exc}") from exc
+        found = self.get_delivery(profile, str(row_id))
+        assert found is not None
+        return found, created
+
+    def set_delivery_forward(self, delivery_id: int, status: int | None, error: str | None) -> None:
+        try:
+            self._db.execute(
+                "UPDATE webhook_deliveries SET forward_status = ?, forward_error = ? WHERE id = ?",
+                (status, error, delivery_id),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
+
+    def list_deliveries(
+        self,
+        profile: str,
+        *,
+        event_types: tuple[str, ...] = (),
+        connection_id: str | None = None,
+        since: str | None = None,
+        failed: bool = False,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        """Newest first. `event_types` are GLOB patterns (`order.*`); `failed` = not verified or not forwarded."""
+        sql = "SELECT * FROM webhook_deliveries WHERE profile = ?"
+        params: list[object] = [profile]
+        if event_types:
+            sql += " AND (" + " OR ".join("event_type GLOB ?" for _ in event_types) + ")"
+            params += list(event_types)
+        if connection_id:
+            sql += " AND connection_id = ?"
+            params.append(connection_id)
+        if since:
+            sql += " AND received_at >= ?"
+            params.append(since)
+        if failed:
+            sql += " AND (verified = 0 OR forward_status NOT BETWEEN 200 AND 299 OR forward_error IS NOT NULL)"
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_delivery(r) for r in self._query(sql, tuple(params))]
+
+    def get_delivery(self, profile: str, ref: str) -> Delivery | None:
+        """Find by the local number, then by svix-id."""
+        column = "id" if ref.isdigit() else "svix_id"
+        rows = self._query(f"SELECT * FROM webhook_deliveries WHERE profile = ? AND {column} = ?", (profile, ref))
+        return _delivery(rows[0]) if rows else None
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        profile=row["profile"],
+        svix_id=row["svix_id"],
+        received_at=row["received_at"],
+        headers=tuple((str(k), str(v)) for k, v in json.loads(row["headers"])),
+        body=bytes(row["body"]),
+        verified=bool(row["verified"]),
+        reason=row["reason"],
+        event_type=row["event_type"],
+        connection_id=row["connection_id"],
+        object_id=row["object_id"],
+        attempts=row["attempts"],
+        forward_status=row["forward_status"],
+        forward_error=row["forward_error"],
+    )
+
+
+@migration
+def m003_create_webhook_deliveries(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE webhook_deliveries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            profile TEXT NOT NULL,
+            svix_id TEXT,
+            received_at TEXT NOT NULL,
+            headers TEXT NOT NULL,
+            body BLOB NOT NULL,
+            verified INTEGER NOT NULL,
+            reason TEXT,
+            event_type TEXT,
+            connection_id TEXT,
+            object_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            forward_status INTEGER,
+            forward_error TEXT
+        )"""
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX webhook_deliveries_svix_id ON webhook_deliveries (profile, svix_id)"
+        " WHERE svix_id IS NOT NULL"
+    )
+
+
+@migration
+def m004_create_sync_jobs(db: sqlite3.Connection) -> None:
+    """On-demand sync jobs started from here: Trackstar has no endpoint that lists them."""
+    db.execute(
+        """CREATE TABLE sync_jobs (
+            profile TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            connection_id TEXT NOT NULL,
+            job TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (profile, job_id)
+        )"""
+    )

@@ -38,7 +38,7 @@ RefArg = Annotated[
 ]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait until it is done, with a progress line on stderr.")]
 TimeoutOpt = Annotated[
-    float, typer.Option("--wait-timeout", help="Give up waiting after this many seconds (exit 10).", min=0.001)
+    float, typer.Option("--wait-timeout", help="Give up waiting after this many seconds (exit 14).", min=0.001)
 ]
 IntervalOpt = Annotated[
     float, typer.Option("--interval", help="Seconds between two checks while waiting.", min=polling.MIN_INTERVAL)
@@ -75,7 +75,7 @@ def connections_wait(
 
     Polls GET /connections/{id} (API key only, so a connection made with a magic link can be waited for
     before its token is stored) until no sync schedule is `first_sync_in_progress`, printing progress on
-    stderr, then prints the schedules. Exits 10 when --wait-timeout passes first, 11 when a schedule ends in error.
+    stderr, then prints the schedules. Exits 14 when --wait-timeout passes first, 15 when a schedule ends in error.
 
     Examples:
 
@@ -138,7 +138,7 @@ def connections_backfill(
     """Backfill historical data with an on-demand sync job (POST /connections/on-demand-syncs).
 
     Jobs go open → completed (or cancelled, or stuck). With --wait the command polls the job and exits 0
-    when it completes, 11 when it ends stuck or cancelled, 10 when --wait-timeout passes first. A function the
+    when it completes, 15 when it ends stuck or cancelled, 14 when --wait-timeout passes first. A function the
     integration cannot backfill is Trackstar's 400 (exit 6). While a job is open, scheduled syncs pause.
     Jobs started here are remembered: `trackstar connections jobs` lists them.
 
@@ -196,7 +196,7 @@ def connections_jobs(
     """List the backfill jobs started from this profile, or show one as Trackstar sees it now.
 
     Trackstar has no endpoint that lists jobs, so the list is the jobs `connections backfill` started here,
-    the open ones refreshed from the API. With JOB --wait, waits like `backfill --wait` (exit 10, 11).
+    the open ones refreshed from the API. With JOB --wait, waits like `backfill --wait` (exit 14, 15).
 
     Examples:
 

@@ -185,7 +185,7 @@ def connections_sync(
     """Ask Trackstar to sync a connection now (POST /connections/sync).
 
     It runs the connection's normal sync at once (no backfill); resources already syncing are skipped.
-    With --wait, waits until each function's crawl has ended and prints the schedules (exit 10 after --wait-timeout).
+    With --wait, waits until each function's crawl has ended and prints the schedules (exit 14 after --wait-timeout).
     Function names are checked against the API's list before anything is sent.
 
     Examples:
@@ -198,7 +198,7 @@ def connections_sync(
 
         trackstar connections sync acme --wait --wait-timeout 600
     """
-    if wait:  # prints the synced schedules instead; exit 10 on time-out
+    if wait:  # prints the synced schedules instead; exit 14 on time-out
         return connection_ops.sync_wait(ctx, ref, functions or [], timeout, interval, fmt_of(fmt, json_))
     conn, reply = reconcile.sync_connection(services(ctx), ref, functions or ())
     data: dict[str, Any] = dict(reply)

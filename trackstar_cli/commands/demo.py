@@ -7,9 +7,10 @@ Step titles and explanations go to stderr, the data each step returns to stdout,
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
+import queue
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -52,8 +53,11 @@ def demo(
         trackstar demo --integration shipbob --items 5
     """
     from trackstar_cli.emulator import Emulator
+    from trackstar_cli.service.webhook_receiver import ListenOptions, Receiver
+    from trackstar_cli.service.webhooks import generate_secret
 
     with Emulator(port=0, seed=seed) as emu, tempfile.TemporaryDirectory(prefix="trackstar-demo-") as tmp:
+        secret = generate_secret()
         settings = Settings(
             profile="demo",
             base_url=emu.url,
@@ -61,11 +65,17 @@ def demo(
             timeout=30.0,
             paths=Paths(config_file=Path(tmp) / "config.json", database=Path(tmp) / "trackstar.db"),
             api_key_env=emu.api_key,
+            webhook_secret_env=secret,
         )
         svc = Services(settings)
+        inbox: queue.Queue[Any] = queue.Queue()
+        receiver = Receiver(svc, ListenOptions(), inbox.put).start()  # `trackstar webhooks listen`, in-process
+        emu.webhooks.add_endpoint(f"{receiver.url}/webhooks", secret)
         try:
             _walk_through(svc, emu.url, integration, items)
+            _webhook_arrives(inbox)
         finally:
+            receiver.stop()
             svc.close()
     _next_steps()
 
@@ -107,6 +117,18 @@ def _walk_through(svc: Services, url: str, integration: str, items: int) -> None
     inventory = RESOURCES["inventory"]
     rows = iter_items(svc, inventory, conn, ListQuery(limit=items))
     output.emit(View(COLUMNS["inventory"], empty="No inventory found."), rows, Format.table)
+
+
+def _webhook_arrives(inbox: "queue.Queue[Any]") -> None:
+    from trackstar_cli.commands.webhooks import event_line
+
+    _step(6, "A webhook arrives", "Trackstar (through Svix) POSTs signed events to your endpoint;")
+    output.info("  `trackstar webhooks listen` verifies each one, stores it once and prints a line:")
+    output.info("  $ trackstar webhooks listen")
+    try:
+        output.render_text(event_line(inbox.get(timeout=10)))
+    except queue.Empty:
+        output.warn("no webhook arrived within 10 s")
 
 
 def _next_steps() -> None:

@@ -38,6 +38,15 @@ def emulator_serve(
         bool, typer.Option("--no-rate-limit", help="Do not enforce the 10 GET/s per token limit.")
     ] = False,
     json_: Annotated[bool, typer.Option("--json", help='Print one line {"url": …, "api_key": …} on stdout.')] = False,
+    webhook_url: Annotated[
+        str | None, typer.Option("--webhook-url", help="Send Svix-signed webhooks for every write to this URL.")
+    ] = None,
+    webhook_secret: Annotated[
+        str | None, typer.Option("--webhook-secret", help="Their signing secret (whsec_…); default: a new one.")
+    ] = None,
+    webhook_time_scale: Annotated[
+        float, typer.Option("--webhook-time-scale", min=0.0, help="Multiply Svix's retry delays (0.01: 5 min → 3 s).")
+    ] = 1.0,
 ) -> None:
     """Serve a Trackstar-compatible API until Ctrl-C (or SIGTERM).
 
@@ -49,6 +58,8 @@ def emulator_serve(
 
         trackstar emulator serve --port 0 --json > emulator.json &
 
+        trackstar emulator serve --webhook-url http://127.0.0.1:8788/ --webhook-secret "$WHSEC"
+
         export TRACKSTAR_PROFILE=emulator TRACKSTAR_BASE_URL=http://127.0.0.1:8787
 
         export TRACKSTAR_API_KEY=sk_emulator_0000000000000000
@@ -57,7 +68,15 @@ def emulator_serve(
 
     try:
         emu = Emulator(
-            host=host, port=port, seed=seed, size=parse_size(size), faults=faults, rate_limit=not no_rate_limit
+            host=host,
+            port=port,
+            seed=seed,
+            size=parse_size(size),
+            faults=faults,
+            rate_limit=not no_rate_limit,
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            webhook_time_scale=webhook_time_scale,
         )
         emu.start()
     except ValueError as exc:
@@ -68,12 +87,20 @@ def emulator_serve(
         ) from None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    hooks = [e.to_json() for e in emu.webhooks.endpoints.values()]
     if json_:
-        output.render_text(json.dumps({"url": emu.url, "api_key": emu.api_key}))
+        info = {"url": emu.url, "api_key": emu.api_key}
+        if hooks:
+            info["webhook_url"], info["webhook_secret"] = hooks[0]["url"], hooks[0]["secret"]
+        output.render_text(json.dumps(info))
     else:
         output.info(f"Trackstar emulator listening on {emu.url}")
         output.info(f"  API key:     {emu.api_key}")
         output.info(f"  Link modal:  {emu.url}/_emulator/link?link_token=<token from `trackstar link-token`>")
+        for hook in hooks:
+            output.info(f"  Webhooks to: {hook['url']} (deliveries: {emu.url}/_emulator/webhooks/deliveries)")
+            if not webhook_secret:  # one we made up: the receiver needs it
+                output.info(f"  Webhook secret: {hook['secret']}")
         output.info("Point the CLI at it (in another terminal):")
         env = f"TRACKSTAR_PROFILE=emulator TRACKSTAR_BASE_URL={emu.url} TRACKSTAR_API_KEY={emu.api_key}"
         output.info(f"  export {env}")

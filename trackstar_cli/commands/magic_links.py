@@ -80,8 +80,9 @@ def magic_links_create(
 
     Trackstar's reply has no URL: copy it from the dashboard (against the emulator the URL is printed).
     With --wait the command polls GET /connections until a connection with this customer id appears (exit
-    10 if --wait-timeout passes first). Its access token comes only in the `connection.created` webhook, so the
-    command ends by printing the `trackstar connections add` line that stores it. --json prints the API's
+    14 if --wait-timeout passes first). Its access token comes only in the `connection.created` webhook: when
+    `trackstar webhooks listen` has recorded it, the connection is stored; otherwise the command ends by
+    printing the `trackstar connections add` line that stores it. --json prints the API's
     MagicLink object plus `url` (null when unknown), and with --wait the new `connection`.
 
     Examples:
@@ -135,10 +136,14 @@ def _tell_how_to_store(item: dict[str, Any], stored: Any) -> None:
     cid = str(item.get("connection_id"))
     output.info(f"Connected: {cid} ({item.get('integration_name')}), customer {item.get('customer_id')}.")
     if stored is not None:
-        output.info(f"It is already stored in profile '{stored.profile}' as {stored.label}.")
+        output.info(
+            f"Stored in profile '{stored.profile}' as {stored.label}: its token came in the connection.created"
+            f" webhook. Next: `trackstar connections wait {stored.label}`."
+        )
         return
     output.info(
-        "Its access token comes in the connection.created webhook (or from the dashboard). Store it with:\n"
+        "Its access token comes in the connection.created webhook (with `trackstar webhooks listen` running, this"
+        " command stores it) or from the dashboard. Store it with:\n"
         f'  printf %s "$ACCESS_TOKEN" | trackstar connections add --connection-id {cid} --access-token-stdin\n'
         f"Then `trackstar connections wait {cid}` waits for its first sync."
     )

@@ -217,6 +217,20 @@ INTEGRATION_FIELDS = (
 )
 
 
+EVENT_COLUMNS = (
+    _c("id", numeric=True),
+    _c("received_at"),
+    _c("event_type"),
+    _c("connection", "connection_id"),
+    _c("object", "object_id"),
+    _c("verified", "verified_mark"),
+    _c("attempts", numeric=True),
+    _c("forward"),
+    _c("svix_id"),
+)
+TYPE_COLUMNS = (_c("event_type"), _c("description"))
+
+
 def render_local_connections(svc: Services, fmt: Format) -> None:
     """`trackstar connections list`: the stored connections of the profile, tokens never shown."""
     from trackstar_cli.service.connections import list_connections

@@ -43,6 +43,9 @@ Emulator-only, under /_emulator (no API key; faults never apply there):
     GET|POST /_emulator/magic-links/{id}    a magic link's hosted page; POST {"integration_name"} connects
     POST /_emulator/sync-jobs/{id}          {"status": "stuck"|"completed"|"cancelled"}: end a backfill job now
     GET|POST|DELETE /_emulator/faults       show / queue {"kind", "count"?=1, "path"?} / clear everything
+    GET|POST /_emulator/webhooks            webhook endpoints: list / add {"url", "secret"?, "event_types"?}
+    DELETE /_emulator/webhooks/{id}         (Emulator(webhook_url=…) adds one at start; see webhooks.py)
+    GET  /_emulator/webhooks/deliveries     every Svix-signed delivery with its attempts
 
 Faults: start-up spec `Emulator(faults="latency=50ms,rate=0.1:500,storm429=3")` — the grammar is in
 faults.py (`latency=DUR`, `rate=P:KIND`, `first=N:KIND`, `every=N:KIND`, `storm429=N`, each `@PREFIX`-able);

@@ -8,6 +8,7 @@ API key 401 → access token 401 → rate limit 429 → capability 501 (integrat
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..spec import WRITES
@@ -63,6 +64,8 @@ class App:
     def __init__(self, state: State, api_key: str, limiter: RateLimiter, routes: list[Route]) -> None:
         self.state, self.api_key, self.limiter = state, api_key, limiter
         self.routes = routes
+        # Called as observer(state, route, req, run) around every request (the webhook sender), if set.
+        self.observer: Callable[[State, Route, Request, Callable[[], Reply]], Reply] | None = None
 
     def resolve(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         segments = tuple(path.strip("/").split("/"))
@@ -78,6 +81,11 @@ class App:
 
     def handle(self, req: Request) -> Reply:
         route, req.params = self.resolve(req.method, req.path)
+        if self.observer is not None:
+            return self.observer(self.state, route, req, lambda: self._handle(route, req))
+        return self._handle(route, req)
+
+    def _handle(self, route: Route, req: Request) -> Reply:
         if route.scope == "public":
             return route.handler(req)
         if req.header("x-trackstar-api-key") != self.api_key:

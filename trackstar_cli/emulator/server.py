@@ -25,6 +25,7 @@ from .faults import Fault, FaultPlan
 from .ratelimit import RateLimiter
 from .routes import App
 from .state import State
+from .webhooks import ATTEMPT_TIMEOUT, Sender
 
 __all__ = ["DEFAULT_API_KEY", "DEFAULT_PORT", "HANG_MAX_SECONDS", "SIZES", "Emulator", "parse_size"]
 
@@ -227,14 +228,22 @@ class Emulator:
         rate_limit: bool = True,
         *,
         log_requests: bool = False,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_time_scale: float = 1.0,
+        webhook_timeout: float = ATTEMPT_TIMEOUT,
     ) -> None:
         self.host, self.port, self.seed, self.api_key = host, port, seed, api_key
         self.state = State(seed, parse_size(size))
         self.faults = FaultPlan.from_spec(faults, seed)
         self.limiter = RateLimiter(rate_limit)
+        self.webhooks = Sender(time_scale=webhook_time_scale, timeout=webhook_timeout)
+        if webhook_url:
+            self.webhooks.add_endpoint(webhook_url, webhook_secret)  # ValueError for a bad URL or secret
         routes = [*control.routes(self.faults), *mgmt.routes(), *wms.routes(), *writes.routes(), *orders.routes()]
         routes += [*magic.routes(), *syncs.routes()]
-        self.app = App(self.state, api_key, self.limiter, routes)
+        self.app = App(self.state, api_key, self.limiter, [*routes, *self.webhooks.routes()])
+        self.app.observer = self.webhooks.observe
         self.log_requests = log_requests
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -270,6 +279,7 @@ class Emulator:
     def stop(self) -> None:
         """Stop serving, wake hung or keep-alive handlers, close the socket. Safe to call twice."""
         self._stopped.set()
+        self.webhooks.stop()
         if self._foreground:  # serve_forever() is running elsewhere: it cleans up when it returns
             self.shutdown()
             return

@@ -3,8 +3,9 @@ customer makes with one.
 
 Trackstar's MagicLink object has no URL (api-notes §2.3): the shareable URL is in the dashboard. Against a
 loopback base URL (the emulator) the URL of the emulator's hosted page is known and returned. The access token
-of a new connection only reaches us in the `connection.created` webhook, so a wait ends with the connection
-and, unless something already stored it, the command that adds its token.
+of a new connection only reaches us in the `connection.created` webhook: when `trackstar webhooks listen`
+recorded that delivery in this profile, the wait stores the connection from it; otherwise it ends with the
+connection and the command prints how to add its token.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError
+from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError, WaitTimeoutError
 from trackstar_cli.models import Connection
 from trackstar_cli.service import polling
 from trackstar_cli.service.core import Services
@@ -30,6 +31,7 @@ __all__ = [
     "get_magic_link",
     "list_magic_links",
     "magic_link_url",
+    "stored_connection",
     "wait_for_connection",
 ]
 
@@ -38,6 +40,7 @@ MAGIC_LINKS_PATH = "/magic-links"
 MAGIC_LINK_TYPES: tuple[str, ...] = ("wms", "freight", "cart")
 DEFAULT_LINK_DAYS = 7
 EMULATOR_PAGE_PATH = "/_emulator/magic-links/{id}"  # the emulator's hosted page (emulator/magic.py)
+TOKEN_GRACE_POLLS = 3  # after the connection appears, how many polls to wait for its connection.created
 
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -178,6 +181,7 @@ def wait_for_connection(
             on_progress(f"waiting for {who} to connect with the magic link (check {polls})")
         return None
 
+    started = polling.monotonic()
     item = polling.poll(
         check,
         timeout=opts.timeout,
@@ -185,4 +189,34 @@ def wait_for_connection(
         what="a connection made with the magic link",
         hint="the link still works until it expires: `trackstar connections list --remote` shows new connections",
     )
-    return item, svc.store.get(svc.profile, str(item.get("connection_id")))
+    cid = str(item.get("connection_id"))
+    # The token comes in the connection.created webhook, which may land a moment after the connection shows up.
+    grace = min(TOKEN_GRACE_POLLS * opts.interval, max(0.0, opts.timeout - (polling.monotonic() - started)))
+    if grace <= 0:
+        return item, stored_connection(svc, cid)
+    try:
+        conn = polling.poll(
+            lambda: stored_connection(svc, cid), timeout=grace, interval=opts.interval, what="its token"
+        )
+    except WaitTimeoutError:
+        return item, None
+    return item, conn
+
+
+def stored_connection(svc: Services, connection_id: str) -> Connection | None:
+    """The connection if it is stored, else stored now from a verified `connection.created` delivery that
+    `trackstar webhooks listen` recorded in this profile (the token is in it), else None."""
+    from trackstar_cli.service.webhook_events import store_event_connection
+
+    conn = svc.store.get(svc.profile, connection_id)
+    if conn is not None:
+        return conn
+    for delivery in svc.store.list_deliveries(
+        svc.profile, event_types=("connection.created",), connection_id=connection_id, limit=10
+    ):
+        if delivery.verified:
+            try:
+                return store_event_connection(svc, delivery)
+            except UsageError:  # verified, but without a token: keep looking
+                continue
+    return None

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from trackstar_cli.errors import UsageError, WaitTimeoutError
 
-__all__ = ["DEFAULT_INTERVAL", "DEFAULT_TIMEOUT", "MAX_TIMEOUT", "MIN_INTERVAL", "check_wait", "poll"]
+__all__ = ["DEFAULT_INTERVAL", "DEFAULT_TIMEOUT", "MAX_TIMEOUT", "MIN_INTERVAL", "check_wait", "monotonic", "poll"]
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_INTERVAL = 2.0
@@ -18,6 +18,10 @@ MIN_INTERVAL = 0.2  # every poll is a request: no faster than five a second
 T = TypeVar("T")
 _clock: Callable[[], float] = time.monotonic
 _sleep: Callable[[float], None] = time.sleep
+
+
+def monotonic() -> float:
+    return _clock()
 
 
 def check_wait(timeout: float, interval: float) -> None:
