@@ -87,7 +87,7 @@ Decisions where the spec and notes are silent or disagree (each documented in th
   times. Connection ids and access tokens come from the seeded RNG; link tokens and auth codes from secrets.
 
 Not emulated: kits, meta and write-info endpoints, order file attachments, PUT of inbound shipments and
-returns, sandbox simulate-* endpoints, webhooks, Cart/Carrier/Freight.
+returns, sandbox simulate-* endpoints, Cart/Carrier/Freight (webhooks are sent: emulator/webhooks.py).
 
 Syncs take simulated time (State.first_sync_seconds, sync_seconds, job_seconds; tests shrink them): a new
 connection's schedules are `first_sync_in_progress` until its historical sync is done (syncs.py).
