@@ -138,7 +138,7 @@ def test_magic_link_wait_ignores_connections_of_other_customers_and_times_out(cl
 
     in_background(someone_else)
     late = cli("magic-links", "create", "--customer-id", "cust_slow", "--wait", "--wait-timeout", "1", *FAST)
-    assert late.exit_code == ExitCode.WAIT_TIMEOUT
+    assert late.exit_code == ExitCode.TIMED_OUT
     assert "error: timed out after 1s waiting for a connection made with the magic link" in late.stderr
     assert "waiting for customer cust_slow to connect" in late.stderr  # the progress line
 
@@ -181,7 +181,7 @@ def test_connections_wait_times_out_with_its_exit_code(cli, ops):
     ops.state.first_sync_seconds = 3600
     connect(cli, ops, "shipbob", name="slow")
     late = cli("connections", "wait", "slow", "--wait-timeout", "0.6", *FAST)
-    assert late.exit_code == ExitCode.WAIT_TIMEOUT == 14
+    assert late.exit_code == ExitCode.TIMED_OUT == 14
     assert "error: timed out after 0.6s waiting for the first sync" in late.stderr
     assert "trackstar connections wait slow" in late.stderr  # the hint says how to wait again
 
@@ -275,7 +275,7 @@ def test_backfill_wait_times_out_and_the_job_stays_open(cli, ops):
     late = cli(
         "connections", "backfill", "sb", "-f", "get_products", "--since", "7d", "--wait", "--wait-timeout", "0.5", *FAST
     )
-    assert late.exit_code == ExitCode.WAIT_TIMEOUT and "error: timed out" in late.stderr
+    assert late.exit_code == ExitCode.TIMED_OUT and "error: timed out" in late.stderr
     assert "trackstar connections jobs" in late.stderr and "--wait" in late.stderr
     assert any(
         j.status(ops.state.clock()) == "open" and j.function_name == "get_products"

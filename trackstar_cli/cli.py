@@ -30,6 +30,8 @@ __all__ = ["AppState", "app", "main"]
 
 _VALUE_OPTIONS = GLOBAL_VALUE_OPTIONS
 _FLAG_OPTIONS = GLOBAL_FLAG_OPTIONS
+# Commands with an option of their own under a global option's name: after them it is theirs, not hoisted.
+_OWN_OPTIONS = {"connect": {"--timeout"}}
 
 
 def _hoist_global_options(args: list[str]) -> list[str]:
@@ -38,13 +40,14 @@ def _hoist_global_options(args: list[str]) -> list[str]:
     rest: list[str] = []
     i = 0
     seen_command = False
+    own: set[str] = set()
     while i < len(args):
         arg = args[i]
         if arg == "--":
             rest.extend(args[i:])
             break
         name = arg.split("=", 1)[0]
-        if seen_command and name in _VALUE_OPTIONS:
+        if seen_command and name in _VALUE_OPTIONS and name not in own:
             take = 1 if "=" in arg else 2
             front.extend(args[i : i + take])
             i += take
@@ -53,6 +56,7 @@ def _hoist_global_options(args: list[str]) -> list[str]:
             front.append(arg)
         else:
             if not arg.startswith("-") and not (rest and rest[-1] in _VALUE_OPTIONS):
+                own = own if seen_command else _OWN_OPTIONS.get(arg, set())
                 seen_command = True
             rest.append(arg)
         i += 1
@@ -71,6 +75,7 @@ def _debug_requested(ctx: click.Context) -> bool:
 _LAZY: dict[str, str] = {
     "demo": "trackstar_cli.commands.demo",
     "auth": "trackstar_cli.commands.auth",
+    "connect": "trackstar_cli.commands.connect",
     "link-token": "trackstar_cli.commands.link",
     "exchange": "trackstar_cli.commands.link",
     "connections": "trackstar_cli.commands.connections",
@@ -87,7 +92,7 @@ _LAZY: dict[str, str] = {
 
 
 _PANELS = {
-    **dict.fromkeys(("demo", "auth", "link-token", "exchange", "connections", "magic-links"), "Start here"),
+    **dict.fromkeys(("demo", "auth", "connect", "link-token", "exchange", "connections", "magic-links"), "Start here"),
     **dict.fromkeys((*RESOURCE_GROUPS, "tags"), "WMS data"),
     **dict.fromkeys(("api", "integrations", "sandbox", "schedules", "emulator", "webhooks"), "More"),
 }

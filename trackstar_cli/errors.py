@@ -7,10 +7,11 @@
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
     │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    ├── LinkClosedError                1  `connect`: the Link modal was closed before a WMS was connected
+    ├── WaitTimeoutError              14  a wait ran out of time (`connect`, `--wait`, `connections wait`)
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
-    ├── WaitTimeoutError               14  a bounded wait (sync, backfill, magic link) ran out of time
     ├── SyncFailedError                15  a backfill job ended stuck or cancelled, or a sync ended in error
     └── APIError                       6  the API answered with an error status
         ├── AuthenticationError        3  401
@@ -40,6 +41,7 @@ __all__ = [
     "CredentialsError",
     "ExitCode",
     "IntegrationError",
+    "LinkClosedError",
     "MalformedResponseError",
     "NoConnectionError",
     "NotFoundError",
@@ -77,7 +79,7 @@ class ExitCode(IntEnum):
     WEBHOOK_MALFORMED = 11
     WEBHOOK_STALE = 12
     WEBHOOK_BAD_SIGNATURE = 13
-    WAIT_TIMEOUT = 14  # a --wait / `connections wait` ran out of time; what it waited for may still finish
+    TIMED_OUT = 14  # a wait (for the Link modal in `connect`) ended before it was done
     SYNC_FAILED = 15  # a backfill job ended stuck or cancelled, or a sync status became error
     INTERRUPTED = 130
 
@@ -144,8 +146,12 @@ class WebhookVerificationError(TrackstarError):
         self.exit_code = self._CODES[reason]
 
 
+class LinkClosedError(TrackstarError):
+    exit_code = ExitCode.ERROR
+
+
 class WaitTimeoutError(TrackstarError):
-    exit_code = ExitCode.WAIT_TIMEOUT
+    exit_code = ExitCode.TIMED_OUT
 
 
 class SyncFailedError(TrackstarError):

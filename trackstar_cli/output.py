@@ -62,11 +62,18 @@ class Format(str, Enum):
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: a header and a dotted path into the API object."""
+    """One table column: a header and a dotted path into the API object.
+
+    `kind` is "text" (free text: cut with … when the terminal is narrow) or "key" (ids, SKUs, dates, statuses,
+    numbers: never wrapped or split). `priority` 0 is always shown; on a narrow terminal the highest
+    priorities are dropped first."""
 
     header: str
     path: str
     numeric: bool = False
+    kind: str = "key"
+    priority: int = 1
+    in_table: bool = True  # False: CSV only (e.g. a suggested command, which a table prints under itself)
 
 
 Rows = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -74,12 +81,14 @@ Rows = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class View:
-    """How a list shows for people: its columns, how one item becomes table/CSV rows, what an empty list says."""
+    """How a list shows for people: its columns, how one item becomes table/CSV rows, what an empty list says.
+    `wide`: every column, at full width, whatever the terminal (--wide)."""
 
     columns: tuple[Column, ...]
     empty: str = "no items"
     rows: Rows | None = None
     title: str | None = None
+    wide: bool = False
 
 
 # -- untrusted text ------------------------------------------------------------------------------------
@@ -258,8 +267,11 @@ def _write_json_array(items: Iterable[dict[str, Any]]) -> int:
     count = 0
     for item in items:
         text = _dumps(item, indent=2).replace("\n", "\n  ")
+        if not count:
+            _stop_progress(items)
         out.write(("," if count else "[") + "\n  " + text)
         count += 1
+    _stop_progress(items)
     out.write("\n]\n" if count else "[]\n")
     out.flush()
     return count
@@ -269,6 +281,8 @@ def _write_ndjson(items: Iterable[dict[str, Any]]) -> int:
     out = _stdout()
     count = 0
     for item in items:
+        if not count:
+            _stop_progress(items)
         out.write(_dumps(item) + "\n")
         count += 1
     out.flush()
@@ -280,32 +294,48 @@ def _write_csv(items: Iterable[dict[str, Any]], columns: Sequence[Column], expan
     # CSV is data, kept exact in a file or pipe; on a terminal it is read by a person.
     clean = (lambda v: safe(v)) if out.isatty() else (lambda v: v)
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.header for c in columns])
     count = 0
     for item in items:
+        if not count:  # the header comes with the first item: a failed first request leaves stdout empty
+            _stop_progress(items)
+            writer.writerow([c.header for c in columns])
         for row in expand(item):
             writer.writerow([clean(_cell(lookup(row, c.path))) for c in columns])
         count += 1
+    if not count:
+        writer.writerow([c.header for c in columns])
     out.flush()
     return count
 
 
 def _write_table(items: Iterable[dict[str, Any]], view: View, expand: Rows) -> int:
-    from rich.table import Table
+    from trackstar_cli.table import stream_table
 
-    table = Table(title=_text(safe(view.title, one_line=True)) if view.title else None, title_justify="left")
-    table.header_style = "bold"
-    for col in view.columns:
-        table.add_column(col.header, justify="right" if col.numeric else "left", overflow="fold")
     count = 0
-    for item in items:
-        for row in expand(item):
-            table.add_row(*(_text(safe(_cell(lookup(row, c.path)), one_line=True)) for c in view.columns))
-        count += 1
-    if count:
-        out_console().print(table)
-    else:
+    columns = [c for c in view.columns if c.in_table]
+
+    def rows() -> Iterator[list[str]]:
+        nonlocal count
+        for item in items:
+            count += 1
+            for row in expand(item):
+                yield [safe(_cell(lookup(row, c.path)), one_line=True) for c in columns]
+
+    title = _text(safe(view.title, one_line=True)) if view.title else None
+    _, hidden = stream_table(
+        out_console(), columns, rows(), title=title, wide=view.wide, before_first=lambda: _stop_progress(items)
+    )
+    if not count:
         info(view.empty)
+    elif hidden:
+        err_console().print(
+            _text(
+                f"{len(hidden)} column{'s' if len(hidden) > 1 else ''} hidden to fit: {', '.join(hidden)} "
+                "(--wide or -o json shows all)",
+                "dim",
+            ),
+            soft_wrap=True,
+        )
     return count
 
 
@@ -360,16 +390,40 @@ def render_text(line: str) -> None:
     out.flush()
 
 
-def with_progress(items: Iterable[dict[str, Any]], label: str, *, enabled: bool = True) -> Iterator[dict[str, Any]]:
-    """Count items on stderr while they stream, only when stderr is a terminal (and `enabled`: settings)."""
-    console = err_console()
-    if not console.is_terminal or not enabled:
-        yield from items
-        return
-    count = 0
-    with console.status(f"{label}…") as status:
-        for item in items:
-            count += 1
-            if count % 100 == 0:
-                status.update(f"{label}… {count:,}")
-            yield item
+class _Progress:
+    """Items counted on stderr while they stream; `stop()` clears the line before stdout is written to."""
+
+    def __init__(self, items: Iterable[dict[str, Any]], label: str) -> None:
+        self._items, self._label = items, label
+        self._status: Any = None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self._status = err_console().status(f"{self._label}…")
+        self._status.start()
+        count = 0
+        try:
+            for item in self._items:
+                count += 1
+                if self._status is not None and count % 100 == 0:
+                    self._status.update(f"{self._label}… {count:,}")
+                yield item
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()  # transient: the line is cleared
+            self._status = None
+
+
+def _stop_progress(items: Iterable[Any]) -> None:
+    if isinstance(items, _Progress):
+        items.stop()
+
+
+def with_progress(items: Iterable[dict[str, Any]], label: str, *, enabled: bool = True) -> Iterable[dict[str, Any]]:
+    """Count items on stderr while they stream, only when stderr is a terminal (and `enabled`: settings).
+    The renderers stop it before their first byte of output, so it never mixes with rows."""
+    if not err_console().is_terminal or not enabled:
+        return items
+    return _Progress(items, label)

@@ -23,6 +23,7 @@ __all__ = [
     "FILTER_OPS",
     "GET_RATE_PER_TOKEN",
     "INTEGRATION_TYPES",
+    "LINK_SCRIPT_URL",
     "MAX_IN_VALUES",
     "MAX_PAGE_SIZE",
     "NULL_LITERALS",
@@ -38,6 +39,7 @@ __all__ = [
     "SVIX_SCHEDULE",
     "SYNC_FUNCTIONS",
     "TAGGABLE",
+    "TRACKSTAR_DOMAIN",
     "WRITES",
     "WEBHOOK_SECRET_BYTES",
     "WEBHOOK_SECRET_PREFIX",
@@ -115,6 +117,11 @@ SYNC_FUNCTIONS: tuple[str, ...] = (
 )
 SANDBOX_TYPES: tuple[str, ...] = ("wms", "cart", "carrier")  # the spec says "string"; the docs name these three
 SANDBOX = "sandbox"  # the integration_name of the sandbox WMS
+
+# Trackstar Link: the script @trackstar/react-trackstar-link injects (its only URL), and Trackstar's domain,
+# whose API hosts get that script without asking (`trackstar connect`).
+LINK_SCRIPT_URL = "https://link.trackstarhq.com/main.js"
+TRACKSTAR_DOMAIN = "trackstarhq.com"
 
 # Write bodies: "All fields in the write body are non-nullable … This includes null string literals such as
 # "null", "none", or any similar variation" (Trackstar's programmatic-writes guide) → 422.

@@ -225,7 +225,8 @@ def connections_reconcile(
 
     Each connection gets a status: ok; errored (Trackstar reports errors: reinstall it); gone (stored here,
     deleted at Trackstar: remove it); unknown-locally (at Trackstar, not stored here: add it with its
-    token). The fix column says which command does it. Exits 0 whatever it finds, unless --check.
+    token). Under the table, each one that needs it gets the command that fixes it
+    (the `action` field in JSON, the `fix` column in CSV). Exits 0 whatever it finds, unless --check.
 
     Examples:
 
@@ -239,6 +240,11 @@ def connections_reconcile(
     output.emit(View(RECONCILE_COLUMNS, empty="No connections, neither here nor at Trackstar."), rows, fmt_name)
     counts = Counter(str(row["status"]) for row in rows)
     off = len(rows) - counts["ok"]
+    fixes = [f"  {row['alias'] or row['connection_id']}: {row['action']}" for row in rows if row.get("action")]
+    if fixes and is_human(fmt_name):  # commands go on their own lines, never inside a cell
+        output.info("To fix:")
+        for line in fixes:
+            output.info(line)
     if rows and (is_human(fmt_name) or (check and off)):
         parts = [f"{counts[kind]} {kind}" for kind in reconcile.RECONCILE_KINDS if counts[kind]]
         output.info(f"{len(rows)} connection{'s' if len(rows) != 1 else ''}: {', '.join(parts)}.")

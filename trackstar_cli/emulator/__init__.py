@@ -38,6 +38,8 @@ Emulator-only, under /_emulator (no API key; faults never apply there):
     GET  /_emulator/info                    seed, size, connection count, sandbox id, fault rules
     GET  /_emulator/link?link_token=T       self-contained HTML Link modal: pick an integration, get a code
                                             (400 page for an unknown or expired token)
+    GET  /_emulator/main.js                 window.Trackstar (init/open/close/state), the stand-in for Trackstar's
+                                            Link script, over /_emulator/link?embed=1 in an iframe (postMessage)
     POST /_emulator/auth-code               {"link_token", "integration_name"?="sandbox"} -> {"auth_code"}
     POST /_emulator/disabled-functions      {"connection_id", "functions": [...]}: those answer 403
     GET|POST /_emulator/magic-links/{id}    a magic link's hosted page; POST {"integration_name"} connects
