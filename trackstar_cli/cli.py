@@ -79,6 +79,8 @@ _LAZY: dict[str, str] = {
     "link-token": "trackstar_cli.commands.link",
     "exchange": "trackstar_cli.commands.link",
     "connections": "trackstar_cli.commands.connections",
+    "magic-links": "trackstar_cli.commands.magic_links",
+    "schedules": "trackstar_cli.commands.schedules",
     **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
     "tags": "trackstar_cli.commands.writes",
     "api": "trackstar_cli.commands.api",
@@ -90,9 +92,9 @@ _LAZY: dict[str, str] = {
 
 
 _PANELS = {
-    **dict.fromkeys(("demo", "auth", "connect", "link-token", "exchange", "connections"), "Start here"),
+    **dict.fromkeys(("demo", "auth", "connect", "link-token", "exchange", "connections", "magic-links"), "Start here"),
     **dict.fromkeys((*RESOURCE_GROUPS, "tags"), "WMS data"),
-    **dict.fromkeys(("api", "integrations", "sandbox", "emulator", "webhooks"), "More"),
+    **dict.fromkeys(("api", "integrations", "sandbox", "schedules", "emulator", "webhooks"), "More"),
 }
 
 

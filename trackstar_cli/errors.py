@@ -9,10 +9,11 @@
     │   ├── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
     │   └── AliasTakenError            1  another process took the connection name first
     ├── LinkClosedError                1  `connect`: the Link modal was closed before a WMS was connected
-    ├── WaitTimeoutError              14  a wait ended before what it waited for happened (`connect`)
+    ├── WaitTimeoutError              14  a wait ran out of time (`connect`, `--wait`, `connections wait`)
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
+    ├── SyncFailedError                15  a backfill job ended stuck or cancelled, or a sync ended in error
     └── APIError                       6  the API answered with an error status
         ├── AuthenticationError        3  401
         ├── PermissionDeniedError      3  403
@@ -56,6 +57,7 @@ __all__ = [
     "ServerError",
     "StoreError",
     "TrackstarError",
+    "SyncFailedError",
     "UnsavedTokenError",
     "UsageError",
     "ValidationError",
@@ -84,6 +86,7 @@ class ExitCode(IntEnum):
     WEBHOOK_STALE = 12
     WEBHOOK_BAD_SIGNATURE = 13
     TIMED_OUT = 14  # a wait (for the Link modal in `connect`) ended before it was done
+    SYNC_FAILED = 15  # a backfill job ended stuck or cancelled, or a sync status became error
     INTERRUPTED = 130
 
 
@@ -164,6 +167,10 @@ class AliasTakenError(StoreError):
         super().__init__(message, hint=hint)
         self.alias = alias
         self.holder = holder
+
+
+class SyncFailedError(TrackstarError):
+    exit_code = ExitCode.SYNC_FAILED
 
 
 class APIConnectionError(TrackstarError):

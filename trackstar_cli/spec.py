@@ -395,3 +395,26 @@ EVENT_NOUNS: dict[str, str] = {
     "returns": "return",
     "warehouses": "warehouse",
 }
+
+# -- connections: sync status, on-demand syncs (backfills), schedules, magic links -----------------------
+# api-notes §2.3 and §3.1-3.7; the on-demand and schedule endpoints are newer than the 2025-10 spec.
+
+FIRST_SYNC_STATUS = "first_sync_in_progress"
+RUNNING_SYNC_STATUSES: tuple[str, ...] = ("sync_in_progress", "first_sync_in_progress")
+PAUSED_SYNC_STATUS = "disabled"
+ERROR_SYNC_STATUS = "error"
+ON_DEMAND_SYNCS_PATH = "/connections/on-demand-syncs"
+ON_DEMAND_FUNCTIONS: tuple[str, ...] = (
+    "get_products",
+    "get_orders",
+    "get_inbound_shipments",
+    "get_returns",
+    "get_bills",
+    "get_inventory_ledger",
+)
+JOB_STATES: tuple[str, ...] = ("open", "completed", "cancelled", "stuck")
+FAILED_JOB_STATES: tuple[str, ...] = ("cancelled", "stuck")
+SCHEDULE_TOGGLE_PATH = "/schedules/{function_name}/toggle"
+SCHEDULE_TOGGLE_ALL_PATH = "/schedules/toggle-all"
+MAGIC_LINKS_PATH = "/magic-links"
+MAGIC_LINK_DEFAULT_DAYS = 7

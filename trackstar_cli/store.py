@@ -1,4 +1,5 @@
-"""The local SQLite store: connections per profile and each profile's default connection.
+"""The local SQLite store: connections per profile, each profile's default connection, and the backfill
+(on-demand sync) jobs started from here.
 
 The file is created 0600 before SQLite opens it (its -wal/-shm files inherit that mode) in a 0700 directory.
 WAL, a busy timeout, and writes that are single statements or `BEGIN IMMEDIATE` transactions, so parallel
@@ -286,6 +287,35 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
 
+    # -- on-demand sync jobs -------------------------------------------------------------------------
+
+    def save_sync_job(self, profile: str, connection_id: str, job: dict[str, object]) -> None:
+        """Insert or refresh a job's last known state (the API's job object, as JSON)."""
+        try:
+            self._db.execute(
+                "INSERT INTO sync_jobs VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile, job_id) DO UPDATE SET"
+                " job = excluded.job, updated_at = excluded.updated_at",
+                (profile, str(job.get("id")), connection_id, json.dumps(job), _now()),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
+
+    def list_sync_jobs(self, profile: str, connection_id: str | None = None) -> list[tuple[str, dict[str, object]]]:
+        """(connection_id, job) pairs, oldest first; rows that are not JSON objects are skipped."""
+        sql = "SELECT connection_id, job FROM sync_jobs WHERE profile = ?"
+        params: tuple[object, ...] = (profile,)
+        if connection_id is not None:
+            sql, params = sql + " AND connection_id = ?", (profile, connection_id)
+        found = []
+        for row in self._query(sql + " ORDER BY rowid", params):
+            try:
+                job = json.loads(row["job"])
+            except ValueError:
+                continue
+            if isinstance(job, dict):
+                found.append((str(row["connection_id"]), job))
+        return found
+
     def _query(self, sql: str, params: tuple[object, ...]) -> list[sqlite3.Row]:
         try:
             return self._db.execute(sql, params).fetchall()
@@ -452,3 +482,18 @@ def _actions(raw: object) -> tuple[str, ...]:
     except (ValueError, RecursionError):
         return ()
     return tuple(str(a) for a in value) if isinstance(value, list) else ()
+
+
+@migration
+def m004_create_sync_jobs(db: sqlite3.Connection) -> None:
+    """On-demand sync jobs started from here: Trackstar has no endpoint that lists them."""
+    db.execute(
+        """CREATE TABLE sync_jobs (
+            profile TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            connection_id TEXT NOT NULL,
+            job TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (profile, job_id)
+        )"""
+    )

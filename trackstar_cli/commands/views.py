@@ -23,9 +23,12 @@ __all__ = [
     "CONNECTION_COLUMN",
     "CONNECTION_COLUMNS",
     "GROUP_HELP",
+    "JOBS_VIEW",
+    "MAGIC_LINKS_VIEW",
     "PLACEMENT",
     "QUANTITY_COLUMNS",
     "RESOURCE_GROUPS",
+    "SCHEDULES_VIEW",
     "WRITE_COMMANDS",
     "WRITE_SUMMARY",
     "render_local_connections",
@@ -254,3 +257,41 @@ def render_local_connections(svc: Services, fmt: Format) -> None:
             row["default_mark"] = "*" if row["default"] else ""
     empty = f"No connections in profile '{svc.profile}'. Add one with `trackstar exchange CODE`."
     emit(View(CONNECTION_COLUMNS, empty=empty), conns, fmt)
+
+
+# -- connection operations: schedules, backfill jobs, magic links (commands/connection_ops.py, schedules.py,
+# magic_links.py) ------------------------------------------------------------------------------------------
+
+SCHEDULES_VIEW = View(
+    (
+        _c("function", "function_name"),
+        _c("status", "sync_status"),
+        _c("last_crawl_start"),
+        _c("last_crawl_end"),
+        _c("every (s)", "sync_frequency", numeric=True),
+    ),
+    empty="No sync schedules.",
+)
+JOBS_VIEW = View(
+    (
+        _c("job_id", "id"),
+        _c("connection_id"),
+        _c("function", "function_name"),
+        _c("status"),
+        _c("since", "requested_start_time"),
+        _c("until", "requested_end_time"),
+        _c("created_at"),
+    ),
+    empty="No backfill jobs started from this profile.",
+)
+MAGIC_LINKS_VIEW = View(
+    (
+        _c("id"),
+        _c("customer_id"),
+        _c("type", "integration_type"),
+        _c("allow", "integration_allow_list"),
+        _c("block", "integration_block_list"),
+        _c("expires_at"),
+    ),
+    empty="No magic links.",
+)

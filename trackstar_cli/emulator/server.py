@@ -23,7 +23,7 @@ from types import FrameType, TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import control, mgmt, orders, wms, writes
+from . import control, magic, mgmt, orders, syncs, wms, writes
 from .core import ApiError, Reply, Request, error_body
 from .faults import Fault, FaultPlan
 from .ratelimit import RateLimiter
@@ -273,6 +273,7 @@ class Emulator:
         if webhook_url:
             self.webhooks.add_endpoint(webhook_url, webhook_secret)  # ValueError for a bad URL or secret
         routes = [*control.routes(self.faults), *mgmt.routes(), *wms.routes(), *writes.routes(), *orders.routes()]
+        routes += [*magic.routes(), *syncs.routes()]
         self.app = App(self.state, api_key, self.limiter, [*routes, *self.webhooks.routes()])
         self.app.observer = self.webhooks.observe
         self.log_requests = log_requests
