@@ -30,8 +30,6 @@ __all__ = ["AppState", "app", "main"]
 
 _VALUE_OPTIONS = GLOBAL_VALUE_OPTIONS
 _FLAG_OPTIONS = GLOBAL_FLAG_OPTIONS
-# Commands with an option of their own under a global option's name: after them it is theirs, not hoisted.
-_OWN_OPTIONS = {"connect": {"--timeout"}}
 
 
 def _hoist_global_options(args: list[str]) -> list[str]:
@@ -40,14 +38,13 @@ def _hoist_global_options(args: list[str]) -> list[str]:
     rest: list[str] = []
     i = 0
     seen_command = False
-    own: set[str] = set()
     while i < len(args):
         arg = args[i]
         if arg == "--":
             rest.extend(args[i:])
             break
         name = arg.split("=", 1)[0]
-        if seen_command and name in _VALUE_OPTIONS and name not in own:
+        if seen_command and name in _VALUE_OPTIONS:
             take = 1 if "=" in arg else 2
             front.extend(args[i : i + take])
             i += take
@@ -56,7 +53,6 @@ def _hoist_global_options(args: list[str]) -> list[str]:
             front.append(arg)
         else:
             if not arg.startswith("-") and not (rest and rest[-1] in _VALUE_OPTIONS):
-                own = own if seen_command else _OWN_OPTIONS.get(arg, set())
                 seen_command = True
             rest.append(arg)
         i += 1

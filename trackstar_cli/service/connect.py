@@ -120,7 +120,7 @@ def _check(opts: ConnectOptions) -> None:
             hint="integration names look like shipbob or extensiv-3pl-central (`trackstar integrations list`)",
         )
     if not 0 < opts.timeout <= 86400:
-        raise UsageError(f"--timeout must be more than 0 and at most 86400 seconds (a day), not {opts.timeout:g}")
+        raise UsageError(f"--wait-timeout must be more than 0 and at most 86400 seconds (a day), not {opts.timeout:g}")
 
 
 def _checked_script_url(url: str) -> str:
@@ -186,7 +186,7 @@ class _Session:
                 raise WaitTimeoutError(
                     f"timed out after {duration_text(self.opts.timeout)} waiting for the customer to finish "
                     "in Trackstar Link; nothing was stored",
-                    hint="run `trackstar connect` again (`--timeout SECONDS` waits longer)",
+                    hint="run `trackstar connect` again (`--wait-timeout SECONDS` waits longer)",
                 )
             last = self.jobs.run_next(left) or last
         if last is not None:  # let the page read the outcome before this process goes away
