@@ -349,10 +349,12 @@ class TrackstarClient:
         *,
         access_token: str | None = None,
         headers: Mapping[str, str] | None = None,
+        on_page: Callable[[Mapping[str, Any]], None] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield each page's `data` list, following next_token -> page_token with every filter repeated.
         A server that hands out the same token twice, or new tokens for MAX_EMPTY_PAGES empty pages in a row,
-        would page forever: that stops with an error."""
+        would page forever: that stops with an error. `on_page` sees each page's envelope (total_count,
+        next_token) before its items are yielded."""
         query = dict(params or {})
         query.pop("page_token", None)
         seen: set[str] = set()
@@ -363,6 +365,8 @@ class TrackstarClient:
                 raise MalformedResponseError(
                     f"unexpected reply from GET {path}: no 'data' list", status_code=200, body=body
                 )
+            if on_page is not None:
+                on_page(body)
             yield body["data"]
             token = body.get("next_token")
             if not token:

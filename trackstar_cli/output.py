@@ -43,11 +43,13 @@ __all__ = [
     "guard",
     "info",
     "is_human",
+    "note",
     "out_console",
     "report_exception",
     "render_text",
     "resolve_format",
     "safe",
+    "stdout_is_terminal",
     "warn",
     "with_progress",
 ]
@@ -159,6 +161,10 @@ def resolve_format(fmt: Format | str | None, json_flag: bool = False) -> Format:
     return Format.table if _stdout().isatty() else Format.json
 
 
+def stdout_is_terminal() -> bool:
+    return _stdout().isatty()
+
+
 def is_human(fmt: Format) -> bool:
     """Whether this format is read by a person: only then do notes like "Saved connection …" belong on stderr."""
     return fmt is Format.table
@@ -169,6 +175,11 @@ def is_human(fmt: Format) -> bool:
 
 def info(message: str) -> None:
     err_console().print(_text(safe(message)), highlight=False, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """A dim line for a person on stderr (a footer under a table)."""
+    err_console().print(_text(safe(message), "dim"))
 
 
 def warn(message: str) -> None:

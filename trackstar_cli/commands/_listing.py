@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from trackstar_cli import output
 from trackstar_cli.errors import ExitCode, TrackstarError, UsageError
-from trackstar_cli.models import Connection, Filter
+from trackstar_cli.models import Connection, Filter, ListMeta
 from trackstar_cli.output import Format, Rows
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.fanout import ConnectionOutcome, FanOut, select_connections
@@ -92,6 +92,7 @@ class ListArgs:
     json_: bool = False
     by_warehouse: bool = False
     wide: bool = False
+    all_items: bool = False
 
     @classmethod
     def from_params(cls, resource: Resource, params: Mapping[str, Any]) -> ListArgs:
@@ -111,11 +112,31 @@ class ListArgs:
             json_=bool(params.get("json_")),
             by_warehouse=bool(params.get("by_warehouse")),
             wide=bool(params.get("wide")),
+            all_items=bool(params.get("all_items")),
         )
 
     @property
     def query(self) -> ListQuery:
         return ListQuery(filters=self.filters, page_size=self.page_size, limit=self.limit)
+
+    def paged(self, fmt: Format) -> ListArgs:
+        """A person at a terminal who gave no --limit or --all sees the first TERMINAL_PAGE items (as gh does)."""
+        if self.all_items and self.limit is not None:
+            raise UsageError("--all and --limit exclude each other")
+        if self.all_items or self.limit is not None or fmt is not Format.table or not output.stdout_is_terminal():
+            return self
+        return replace(self, limit=TERMINAL_PAGE)
+
+
+TERMINAL_PAGE = 30
+
+
+def page_footer(shown: int, args: ListArgs, meta: ListMeta | None) -> str | None:
+    """`showing the first 30; more with --limit N or --all` when a default page left items unread (`meta`
+    None: a fan-out, where a full page means there may be more). Trackstar gives no grand total to show."""
+    if args.limit != TERMINAL_PAGE or shown < TERMINAL_PAGE or (meta is not None and not meta.more):
+        return None
+    return f"showing the first {shown:,}; more with --limit N or --all"
 
 
 def fan_out(svc: Services, resource: Resource, args: ListArgs) -> FanOut | None:

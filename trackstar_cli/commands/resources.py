@@ -15,7 +15,14 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.commands._listing import ListArgs, fan_out, finish_fan_out, shortcuts_of, with_connection_label
+from trackstar_cli.commands._listing import (
+    ListArgs,
+    fan_out,
+    finish_fan_out,
+    page_footer,
+    shortcuts_of,
+    with_connection_label,
+)
 from trackstar_cli.commands.views import (
     BY_WAREHOUSE_COLUMNS,
     COLUMNS,
@@ -23,6 +30,7 @@ from trackstar_cli.commands.views import (
     GROUP_HELP,
     PLACEMENT,
 )
+from trackstar_cli.models import ListMeta
 from trackstar_cli.output import Rows, View
 from trackstar_cli.service.connections import resolve_connection
 from trackstar_cli.service.query import warehouse_rows
@@ -62,7 +70,18 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
                 help="API filter 'field\\[op]=value' (repeatable), e.g. 'sku\\[contains]=TEE'.",
             ),
         ),
-        ("limit", *_opt(int | None, None, "--limit", "-n", min=0, help="Print at most N items (default: all).")),
+        (
+            "limit",
+            *_opt(
+                int | None,
+                None,
+                "--limit",
+                "-n",
+                min=0,
+                help="Print at most N items (default: all; 30 in a table on a terminal).",
+            ),
+        ),
+        ("all_items", *_opt(bool, False, "--all", help="Every item, also in a table on a terminal (it streams).")),
         (
             "page_size",
             *_opt(
@@ -142,8 +161,10 @@ def _get_command(resource: Resource) -> Callable[..., None]:
     return _with_signature(command, params)
 
 
-def _list(svc: Any, resource: Resource, args: ListArgs) -> None:
-    fmt = fmt_of(args.fmt, args.json_)
+def _list(svc: Any, resource: Resource, given: ListArgs) -> None:
+    fmt = fmt_of(given.fmt, given.json_)
+    args = given.paged(fmt)
+    meta = ListMeta()
     columns = BY_WAREHOUSE_COLUMNS if args.by_warehouse else COLUMNS[resource.name]
     expand: Rows | None = warehouse_rows if args.by_warehouse else None
     fan = fan_out(svc, resource, args)
@@ -154,9 +175,14 @@ def _list(svc: Any, resource: Resource, args: ListArgs) -> None:
         items = fan
     else:
         conn = resolve_connection(svc, args.connection)
-        items = iter_items(svc, resource, conn, args.query, parent_id=args.parent_id)
+        items = iter_items(svc, resource, conn, args.query, parent_id=args.parent_id, meta=meta)
     view = View(columns, empty=f"No {resource.name} found.", rows=expand, wide=args.wide, pager=svc.settings.pager)
-    output.emit(view, output.with_progress(items, f"Fetching {resource.name}", enabled=svc.settings.progress), fmt)
+    shown = output.emit(
+        view, output.with_progress(items, f"Fetching {resource.name}", enabled=svc.settings.progress), fmt
+    )
+    footer = page_footer(shown, args, None if fan is not None else meta)
+    if footer:
+        output.note(footer)
     if fan is not None:
         finish_fan_out(fan.outcomes)
 
