@@ -32,7 +32,10 @@ class Shortcut:
         """The command function's parameter name: --order-number → order_number."""
         return self.option.lstrip("-").replace("-", "_")
 
-    def filter(self, value: str | Sequence[str]) -> Filter:
+    def filter(self, value: str | Sequence[str], choices: Sequence[str] = ()) -> Filter:
+        for one in [value] if isinstance(value, str) else value:
+            if choices and one not in choices:
+                raise UsageError(f"invalid {self.option} {one!r}: {did_you_mean(one, choices)}")
         if isinstance(value, str):
             if self.op in ("gte", "lte"):
                 return Filter(self.field, parse_since(value), self.op)
@@ -54,7 +57,7 @@ SHORTCUTS: dict[str, tuple[Shortcut, ...]] = {
     "orders": (
         _STATUS,
         Shortcut("--order-number", "order_number", "Only these order numbers (repeatable)."),
-        Shortcut("--type", "type", "Only these order types: d2c, b2b, dropship, transfer (repeatable)."),
+        Shortcut("--type", "type", "Only these order types (repeatable)."),
     ),
     "inbound-shipments": (
         _STATUS,
@@ -65,11 +68,24 @@ SHORTCUTS: dict[str, tuple[Shortcut, ...]] = {
     "inventory-ledger": (Shortcut("--event-type", "event_type", "Only these event types (repeatable)."),),
     "warehouse-locations": (Shortcut("--type", "type", "Only these location types (repeatable)."),),
     "labor-activities": (
-        Shortcut("--activity-type", "activity_type", "Only this activity type (pick, pack, …).", "eq"),
+        Shortcut("--activity-type", "activity_type", "Only this activity type.", "eq"),
         Shortcut("--warehouse", "warehouse_id", "Only this warehouse id.", "eq"),
         Shortcut("--user", "user_id", "Only this user id.", "eq"),
     ),
 }
+
+
+def did_you_mean(value: str, choices: Sequence[str]) -> str:
+    """`choose from a, b, c` and, when one is close, `(did you mean 'b'?)`."""
+    import difflib
+
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return "choose from " + ", ".join(choices) + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def shortcut_help(resource: Resource, sc: Shortcut) -> str:
+    values = resource.enums.get(sc.field)
+    return f"{sc.help} One of: {', '.join(values)}." if values else sc.help
 
 
 def shortcuts_of(resource: Resource) -> tuple[Shortcut, ...]:
@@ -96,7 +112,11 @@ class ListArgs:
 
     @classmethod
     def from_params(cls, resource: Resource, params: Mapping[str, Any]) -> ListArgs:
-        filters = [sc.filter(params[sc.param]) for sc in shortcuts_of(resource) if params.get(sc.param)]
+        filters = [
+            sc.filter(params[sc.param], resource.enums.get(sc.field, ()))
+            for sc in shortcuts_of(resource)
+            if params.get(sc.param)
+        ]
         if params.get("ids"):
             filters.append(Filter("ids", params["ids"], "in"))
         filters.extend(parse_filter(raw) for raw in params.get("filter_") or ())

@@ -33,7 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-RefArg = Annotated[str, typer.Argument(help="Connection id or alias.")]
+RefArg = Annotated[str, typer.Argument(help="Connection id or alias.", metavar="ID|ALIAS")]
 
 
 @app.command("list")

@@ -20,6 +20,7 @@ from trackstar_cli.commands._listing import (
     fan_out,
     finish_fan_out,
     page_footer,
+    shortcut_help,
     shortcuts_of,
     with_connection_label,
 )
@@ -49,7 +50,7 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
     params: list[tuple[str, Any, Any]] = [("connection", ConnectionOpt, None)]
     for sc in shortcuts_of(resource):
         kind = list[str] | None if sc.op == "in" else str | None
-        params.append((sc.param, *_opt(kind, None, sc.option, help=sc.help)))
+        params.append((sc.param, *_opt(kind, None, sc.option, help=shortcut_help(resource, sc))))
     params += [
         (
             "all_connections",
@@ -124,7 +125,8 @@ def _list_command(resource: Resource) -> Callable[..., None]:
     params = _common_list_params(resource)
     if resource.parent:
         parent_help = f"The {resource.parent.replace('_', ' ')} the items belong to."
-        params.insert(0, ("parent_id", Annotated[str, typer.Argument(metavar="PARENT_ID", help=parent_help)], ...))
+        metavar = resource.parent.upper()
+        params.insert(0, ("parent_id", Annotated[str, typer.Argument(metavar=metavar, help=parent_help)], ...))
 
     def command(ctx: typer.Context, **params: Any) -> None:
         _list(services(ctx), resource, ListArgs.from_params(resource, params))
@@ -134,13 +136,16 @@ def _list_command(resource: Resource) -> Callable[..., None]:
 
 
 def _get_command(resource: Resource) -> Callable[..., None]:
+    id_words = resource.id_param.replace("_", " ")
     params: list[tuple[str, Any, Any]] = []
     if resource.parent:
-        params.append(("parent_id", Annotated[str, typer.Argument(metavar="PARENT_ID")], ...))
+        parent_help = f"The {resource.parent.replace('_', ' ')} the item belongs to."
+        argument = typer.Argument(metavar=resource.parent.upper(), help=parent_help)
+        params.append(("parent_id", Annotated[str, argument], ...))
     params += [
         (
             "item_id",
-            Annotated[str, typer.Argument(metavar="ID", help=f"The {resource.id_param.replace('_', ' ')}.")],
+            Annotated[str, typer.Argument(metavar=resource.id_param.upper(), help=f"The {id_words}.")],
             ...,
         ),
         ("connection", ConnectionOpt, None),
