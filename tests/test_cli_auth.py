@@ -122,7 +122,7 @@ def test_login_prompt_goes_to_stderr_and_hides_the_key(cli, isolated, monkeypatc
     assert _fake_prompt.calls == [("Trackstar API key", True, True)]
 
 
-def _fake_prompt(text: str, *, hide_input: bool = False, err: bool = False) -> str:
+def _fake_prompt(text: str, *, hide_input: bool = False, err: bool = False, default: object = None) -> str:
     _fake_prompt.calls.append((text, hide_input, err))  # type: ignore[attr-defined]
     return "sk_prompted_0123456789\n"
 

@@ -205,7 +205,8 @@ def test_default_set_replaced_and_cleared_on_remove(store: Store) -> None:
     _save(store, "conn_1")
     _save(store, "conn_2")
     _save(store, "conn_1", profile="other")
-    assert store.default_id("default") is None
+    assert store.default_id("default") == "conn_1"  # the first one stored in a profile becomes its default
+    assert store.default_id("other") == "conn_1"
     store.set_default("default", "conn_1")
     store.set_default("other", "conn_1")
     assert [c.is_default for c in store.list_connections("default")] == [True, False]

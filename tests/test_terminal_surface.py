@@ -120,3 +120,59 @@ def test_no_pager_writes_straight_to_the_terminal(screen_env: dict[str, str], sc
     s = screens([*CLI, "--no-pager", "inventory", "list", "-n", "5"], screen_env)
     screen = s.wait_for("__EXIT_0__")
     assert "TSH-RED-000000" in screen and "showing" not in screen
+
+
+def _two_without_default(cli: Any, emu: Any) -> None:
+    import sqlite3
+
+    from trackstar_cli.config import resolve_paths
+
+    connect(cli, emu, "shipbob", "second")
+    with sqlite3.connect(resolve_paths().database) as db:
+        db.execute("DELETE FROM defaults")
+
+
+def test_a_terminal_picks_between_several_connections(
+    screen_env: dict[str, str], screens: Any, cli: Any, emu: Any
+) -> None:
+    _two_without_default(cli, emu)
+    s = screens([*CLI, "--no-pager", "warehouses", "list"], screen_env)
+    s.wait_for("Connection [1-2]")
+    s.keys("7", "Enter")
+    s.wait_for("type a number from 1 to 2")
+    s.keys("2", "Enter")
+    screen = s.wait_for("__EXIT_")
+    assert "__EXIT_0__" in screen and "Using second" in screen
+    assert cli("warehouses", "list").exit_code == 2  # a script still gets the clear error
+
+
+def test_ctrl_d_at_a_prompt_is_interrupted_130(screen_env: dict[str, str], screens: Any, cli: Any, emu: Any) -> None:
+    _two_without_default(cli, emu)
+    s = screens([*CLI, "--no-pager", "warehouses", "list"], screen_env)
+    s.wait_for("Connection [1-2]")
+    s.keys("C-d")
+    screen = s.wait_for("__EXIT_")
+    assert "interrupted" in screen and "__EXIT_130__" in screen
+
+
+def test_ctrl_c_at_the_api_key_prompt_is_interrupted_130(screen_env: dict[str, str], screens: Any) -> None:
+    s = screens([*CLI, "auth", "login", "--no-verify"], screen_env)
+    s.wait_for("Trackstar API key")
+    s.keys("C-c")
+    screen = s.wait_for("__EXIT_")
+    assert "interrupted" in screen and "__EXIT_130__" in screen and "Traceback" not in screen
+
+
+def test_revoke_asks_for_the_name_first(screen_env: dict[str, str], screens: Any, cli: Any) -> None:
+    s = screens([*CLI, "connections", "remove", "sb", "--revoke"], screen_env)
+    s.wait_for("confirm:")
+    s.keys("s", "Enter")
+    screen = s.wait_for("__EXIT_")
+    assert "nothing was deleted" in screen and "__EXIT_1__" in screen
+    assert [c["alias"] for c in cli("connections", "list", "--json").json()] == ["sb"]
+    s = screens([*CLI, "connections", "remove", "sb", "--revoke"], screen_env)
+    s.wait_for("confirm:")
+    s.keys("sb", "Enter")
+    screen = s.wait_for("__EXIT_")
+    assert "__EXIT_0__" in screen and "locally and at Trackstar" in screen
+    assert cli("connections", "list", "--json").json() == []

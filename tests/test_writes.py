@@ -244,7 +244,8 @@ def test_yes_sends_to_a_live_wms(respx_mock, cli, live):
     assert cli("orders", "cancel", "ord_1", "--yes").exit_code == 0
 
 
-@pytest.mark.parametrize(("answer", "code", "calls"), [("y\n", 0, 1), ("n\n", 1, 0), ("\n", 1, 0), ("", 1, 0)])
+# Ctrl-D (end of input) at the question is an interruption: exit 130, like Ctrl-C.
+@pytest.mark.parametrize(("answer", "code", "calls"), [("y\n", 0, 1), ("n\n", 1, 0), ("\n", 1, 0), ("", 130, 0)])
 @respx.mock(base_url=BASE, assert_all_called=False)
 def test_a_terminal_is_asked_first(respx_mock, cli, live, monkeypatch, answer, code, calls):
     monkeypatch.setattr("trackstar_cli.commands._write_common.stdin_is_tty", lambda: True)
@@ -253,8 +254,10 @@ def test_a_terminal_is_asked_first(respx_mock, cli, live, monkeypatch, answer, c
     assert r.exit_code == code, r.stderr
     assert "writes to shipbob connection live" in r.stderr  # the question goes to stderr, stdout stays data
     assert route.call_count == calls
-    if not calls:
+    if code == 1:
         assert "nothing was sent" in r.stderr
+    if code == 130:
+        assert "interrupted" in r.stderr
         assert r.stdout.strip() in ("n", "")  # CliRunner echoes the typed answer on stdout; no data follows
 
 

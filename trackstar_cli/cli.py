@@ -286,7 +286,7 @@ def root(
     from trackstar_cli.service import Services
 
     log = (lambda line: output.err_console().print(line, markup=False, style="dim")) if settings.verbose else None
-    services = Services(settings, log=log)
+    services = Services(settings, log=log, pick=_picker())
     ctx.call_on_close(services.close)
     ctx.obj = AppState(settings, services)
 
@@ -300,6 +300,28 @@ def version() -> None:
         trackstar version
     """
     output.render_text(VERSION_LINE)
+
+
+def _picker() -> Any:
+    """A picker for several connections without a default, when a person is at a terminal (never in a script)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+
+    def pick(conns: list[Any]) -> Any:
+        from trackstar_cli.commands._common import ask
+
+        output.info("Several connections and no default; which one?")
+        for i, conn in enumerate(conns, 1):
+            output.info(f"  {i}. {conn.label}  ({conn.integration_name}, {conn.connection_id})")
+        while True:
+            answer = ask(f"Connection [1-{len(conns)}]")
+            if answer.isdigit() and 1 <= int(answer) <= len(conns):
+                chosen = conns[int(answer) - 1]
+                output.info(f"Using {chosen.label}; `trackstar connections use {chosen.label}` makes it the default.")
+                return chosen
+            output.warn(f"type a number from 1 to {len(conns)}")
+
+    return pick
 
 
 def main() -> None:

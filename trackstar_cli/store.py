@@ -234,6 +234,12 @@ class Store:
                         now,
                     ),
                 )
+                # The first connection of a profile becomes its default (only one: nothing to choose between).
+                db.execute(
+                    "INSERT OR IGNORE INTO defaults (profile, connection_id) SELECT ?, ?"
+                    " WHERE (SELECT COUNT(*) FROM connections WHERE profile = ?) = 1",
+                    (profile, connection_id, profile),
+                )
         except sqlite3.Error as exc:
             raise StoreError(f"cannot save the connection in {self.path}: {exc}") from exc
         found = self.get(profile, connection_id)

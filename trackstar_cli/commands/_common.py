@@ -20,6 +20,8 @@ __all__ = [
     "JsonOpt",
     "fmt_of",
     "read_secret",
+    "ask",
+    "confirm",
     "services",
     "stdin_is_tty",
 ]
@@ -72,4 +74,22 @@ def read_secret(*, use_stdin: bool, prompt: str, flag: str) -> str:
             "standard input is not a terminal, so there is nothing to prompt on",
             hint=f"pipe the secret in and pass {flag}",
         )
-    return str(typer.prompt(prompt, hide_input=True, err=True)).strip()  # the prompt is not data: stderr
+    return ask(prompt, hide_input=True)
+
+
+def ask(prompt: str, *, hide_input: bool = False, default: str | None = None) -> str:
+    """A question on stderr (the prompt is not data). Ctrl-C or Ctrl-D ends the command: `interrupted`, 130."""
+    try:
+        return str(typer.prompt(prompt, hide_input=hide_input, err=True, default=default)).strip()
+    except (typer.Abort, EOFError):
+        output.info("")
+        raise KeyboardInterrupt from None
+
+
+def confirm(question: str, *, default: bool = False) -> bool:
+    """Yes or no on stderr. Ctrl-C or Ctrl-D ends the command: `interrupted`, 130."""
+    try:
+        return bool(typer.confirm(question, default=default, err=True))
+    except (typer.Abort, EOFError):
+        output.info("")
+        raise KeyboardInterrupt from None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import fmt_of, services, stdin_is_tty
+from trackstar_cli.commands._common import confirm, fmt_of, services, stdin_is_tty
 from trackstar_cli.commands.views import WRITE_COMMANDS, WRITE_SUMMARY
 from trackstar_cli.errors import APIConnectionError, APIError, ExitCode, MalformedResponseError, ServerError, UsageError
 from trackstar_cli.output import Format
@@ -104,12 +104,7 @@ def _confirm(plan: "WritePlan") -> bool:
     question = (
         f"{plan.op.method} {plan.path} writes to {conn.integration_name} connection {plan.label}, a live WMS. Send it?"
     )
-    try:
-        confirmed = typer.confirm(question, default=False, err=True)
-    except typer.Abort:  # end of input (Ctrl-D) at the question
-        output.info("")
-        confirmed = False
-    if not confirmed:
+    if not confirm(question):
         output.info("Not confirmed: nothing was sent.")
         raise typer.Exit(int(ExitCode.ERROR))
     return True

@@ -11,9 +11,9 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands import connection_ops
-from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
+from trackstar_cli.commands._common import FormatOpt, JsonOpt, ask, fmt_of, read_secret, services, stdin_is_tty
 from trackstar_cli.commands.views import RECONCILE_COLUMNS, REMOTE_COLUMNS, render_local_connections
-from trackstar_cli.errors import ExitCode
+from trackstar_cli.errors import ExitCode, UsageError
 from trackstar_cli.output import Format, View, is_human
 from trackstar_cli.service import Services, reconcile
 from trackstar_cli.service.connections import (
@@ -114,18 +114,45 @@ def connections_remove(
     revoke: Annotated[
         bool, typer.Option("--revoke", help="Also delete the connection at Trackstar (DELETE /connections).")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --revoke: do not ask (scripts); the deletion cannot be undone.")
+    ] = False,
 ) -> None:
-    """Forget a stored connection; with --revoke, delete it at Trackstar too.
+    """Forget a stored connection; with --revoke, delete it at Trackstar too (asks first: type its name).
+
+    Without --revoke the connection still exists at Trackstar and its token can be stored again with
+    `trackstar connections add`. With --revoke it is gone for good: the customer must connect again.
 
     Examples:
 
         trackstar connections remove acme
 
         trackstar connections remove acme --revoke
+
+        trackstar connections remove acme --revoke --yes    # in a script
     """
-    conn = remove_connection(services(ctx), ref, revoke=revoke)
-    where = "locally and at Trackstar" if revoke else "locally (it still exists at Trackstar)"
-    output.info(f"Removed connection {conn.label} {where}.")
+    svc = services(ctx)
+    if revoke and not yes:
+        conn = get_connection(svc, ref)
+        if not stdin_is_tty():
+            raise UsageError(
+                f"--revoke deletes connection {conn.label} at Trackstar for good, and there is no terminal to ask on",
+                hint="pass --yes to confirm",
+            )
+        what = f"This deletes {conn.integration_name} connection {conn.label} at Trackstar for good"
+        typed = ask(f"{what}. Type its name ({conn.label}) to confirm")
+        if typed != conn.label:
+            output.info("Not confirmed: nothing was deleted.")
+            raise typer.Exit(int(ExitCode.ERROR))
+    conn = remove_connection(svc, ref, revoke=revoke)
+    if revoke:
+        output.info(f"Removed connection {conn.label} locally and at Trackstar.")
+    else:
+        output.info(f"Removed connection {conn.label} locally; it still exists at Trackstar.")
+        output.info(
+            "To store it again: trackstar connections add --connection-id "
+            f"{conn.connection_id} --access-token-stdin{f' --name {conn.alias}' if conn.alias else ''}"
+        )
 
 
 @app.command("add")
