@@ -33,8 +33,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from trackstar_cli.config import redact_url
 from trackstar_cli.errors import UsageError
+from trackstar_cli.models import Connection
 from trackstar_cli.service.connections import resolve_connection
 from trackstar_cli.service.write_body import MAX_JSON_DEPTH, check_json_depth
+from trackstar_cli.spec import SANDBOX
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
@@ -125,6 +127,33 @@ def prepare(
         if not any(k.lower() == "idempotency-key" for k in headers_):
             headers_["Idempotency-Key"] = str(uuid.uuid4())
     return ApiRequest(method, path, params, body, has_body, headers_, scoped, given is None, paginate)
+
+
+# The verticals whose connection-scoped writes change a customer's live system (anything but the sandbox).
+_LIVE_TOPS = frozenset({"wms", "cart", "freight", "carrier"})
+
+
+def live_target(svc: Services, req: ApiRequest, connection: str | None, connection_given: bool) -> Connection | None:
+    """The connection a non-GET request would change in a live WMS (not the sandbox), else None: such a
+    request must be confirmed like the write commands."""
+    top = next((s for s in req.path.split("?", 1)[0].split("/") if s), "")
+    if req.method in ("GET", "HEAD") or top not in _LIVE_TOPS or not (req.scoped or connection_given):
+        return None
+    conn = resolve_connection(svc, connection)
+    return None if conn.integration_name == SANDBOX else conn
+
+
+def describe(svc: Services, req: ApiRequest, *, connection: str | None = None, connection_given: bool = False) -> Any:
+    """The exact request `call` would make, secrets redacted; sends nothing (--dry-run)."""
+    token = _access_token(svc, req, connection, connection_given)
+    return svc.client().describe(
+        req.method,
+        req.path,
+        params=req.params or None,
+        json_body=req.body if req.has_body else None,
+        access_token=token,
+        headers=req.headers or None,
+    )
 
 
 def call(svc: Services, req: ApiRequest, *, connection: str | None = None, connection_given: bool = False) -> Any:
