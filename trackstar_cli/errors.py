@@ -303,7 +303,8 @@ def _flatten_detail(detail: dict[str, Any]) -> str:
         if isinstance(fields, dict):
             for name, msgs in fields.items():
                 text = "; ".join(map(str, msgs)) if isinstance(msgs, list) else str(msgs)
-                parts.append(f"{name}: {text}")
+                # marshmallow's `_schema` is the whole body, not a field anyone can set
+                parts.append(text if name == "_schema" else f"{name}: {text}")
         else:
             parts.append(f"{location}: {fields}")
     return ", ".join(parts)

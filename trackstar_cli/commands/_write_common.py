@@ -14,7 +14,7 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import confirm, fmt_of, services, stdin_is_tty
-from trackstar_cli.commands.views import WRITE_COMMANDS, WRITE_SUMMARY
+from trackstar_cli.commands.views import WRITE_COMMANDS, WRITE_OPTION_FIELDS, WRITE_SUMMARY
 from trackstar_cli.errors import APIConnectionError, APIError, ExitCode, MalformedResponseError, ServerError, UsageError
 from trackstar_cli.output import Format
 
@@ -169,8 +169,37 @@ def run_write(
     except APIError as exc:
         if exc.status_code == 409:  # the first request with this key is still running at Trackstar
             exc.hint = f"wait a moment, then repeat it with --idempotency-key {plan.idempotency_key}"
+        if exc.status_code in (400, 422):
+            _name_options(exc)
         raise
     _render(plan, result, fmt_name, command, done)
+
+
+_FIELD_OPTIONS = {field: option for option, field in WRITE_OPTION_FIELDS.items()} | {
+    "warehouse_location_id": "--location",
+    "trackstar_tags": "TAG",
+}
+
+
+def _name_options(exc: APIError) -> None:
+    """Rewrite a 422's field list so it names our options: `missing --type (adjustment_type)`; fields without an
+    option are named as the API does (they go in --data)."""
+    detail = exc.body.get("detail") if isinstance(exc.body, dict) else None
+    fields = detail.get("json") if isinstance(detail, dict) else None
+    if not isinstance(fields, dict) or not fields:
+        return
+    parts: list[str] = []
+    for field, messages in fields.items():
+        text = "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        option = _FIELD_OPTIONS.get(str(field))
+        if field == "_schema":
+            parts.append(text)
+        elif "missing" in text.lower() and "required" in text.lower():
+            parts.append(f"missing {option} ({field})" if option else f"missing {field} (in --data)")
+        else:
+            parts.append(f"{option} ({field}): {text}" if option else f"{field}: {text}")
+    head = str(exc.body.get("error") or "the API refused the body") if isinstance(exc.body, dict) else exc.message
+    exc.message = f"{head}: {', '.join(parts)}"
 
 
 def _render(plan: "WritePlan", result: "WriteResult", fmt_name: Format, command: str, done: str) -> None:

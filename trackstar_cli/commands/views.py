@@ -30,6 +30,7 @@ __all__ = [
     "RESOURCE_GROUPS",
     "SCHEDULES_VIEW",
     "WRITE_COMMANDS",
+    "WRITE_OPTION_FIELDS",
     "WRITE_SUMMARY",
     "render_local_connections",
 ]
@@ -171,6 +172,29 @@ WRITE_COMMANDS: dict[str, tuple[str, str]] = {
     "inbound-shipments receive": ("receive_inbound_shipment", "Received items on inbound shipment"),
     "returns create": ("create_return", "Created return"),
     **{f"tags set {r}": (f"set_tags_{r.replace('-', '_')}", f"Set the tags of {r}") for r in TAGGABLE},
+}
+
+# The write options and the API body field each one sets, so that a 422 names the option to add or fix.
+WRITE_OPTION_FIELDS: dict[str, str] = {
+    "--order-number": "order_number",
+    "--shipping-method": "shipping_method_id",
+    "--warehouse": "warehouse_id",
+    "--tracking-number": "tracking_number",
+    "--carrier": "carrier_id",
+    "--shipped-date": "shipped_date",
+    "--shipping-cost": "shipping_cost",
+    "--sku": "sku",
+    "--name": "name",
+    "--gtin": "gtin",
+    "--quantity": "quantity",
+    "--type": "adjustment_type",
+    "--location": "location_id",
+    "--po": "purchase_order_number",
+    "--supplier": "supplier",
+    "--expected-arrival": "expected_arrival_date",
+    "--order": "order_id",
+    "--line": "line_items",
+    "--status": "status",
 }
 
 # What a terminal shows of the written object, by the write command's group.
