@@ -289,7 +289,7 @@ def validate_base_url(url: str) -> str:
         )
     if port == 0 or any(c.isspace() or ord(c) < 32 for c in url.strip()):
         raise ConfigError(f"invalid base URL {shown!r}: expected https://host[:port] with a port from 1 to 65535")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
             f"refusing plain http:// for {parts.hostname}: https is required for anything but loopback",
             hint="use an https:// URL (http:// is only allowed for 127.0.0.1, ::1 and localhost)",
@@ -297,7 +297,8 @@ def validate_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost (the only hosts plain http:// may reach)."""
     if host == "localhost":
         return True
     try:

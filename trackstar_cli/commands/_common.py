@@ -18,6 +18,7 @@ __all__ = [
     "Format",
     "FormatOpt",
     "JsonOpt",
+    "OptionalRefArg",
     "fmt_of",
     "read_secret",
     "ask",
@@ -45,6 +46,18 @@ ConnectionOpt = Annotated[
         envvar=ENV["connection"],
         show_envvar=True,
         help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
+    ),
+]
+
+
+OptionalRefArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
+        metavar="[ID|ALIAS]",
+        envvar=ENV["connection"],
+        show_envvar=True,
+        show_default=False,
     ),
 ]
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
+from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, OptionalRefArg, fmt_of, services
 from trackstar_cli.commands._waiting import progress_printer
 from trackstar_cli.commands.views import JOBS_VIEW, SCHEDULES_VIEW
 from trackstar_cli.errors import UsageError
@@ -26,16 +26,7 @@ __all__ = ["DEFAULT_INTERVAL", "DEFAULT_TIMEOUT", "IntervalOpt", "TimeoutOpt", "
 
 DEFAULT_TIMEOUT, DEFAULT_INTERVAL = polling.DEFAULT_TIMEOUT, polling.DEFAULT_INTERVAL
 
-RefArg = Annotated[
-    str | None,
-    typer.Argument(
-        help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
-        metavar="[ID|ALIAS]",
-        envvar="TRACKSTAR_CONNECTION",
-        show_envvar=True,
-        show_default=False,
-    ),
-]
+RefArg = OptionalRefArg
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait until it is done, with a progress line on stderr.")]
 TimeoutOpt = Annotated[
     float, typer.Option("--wait-timeout", help="Give up waiting after this many seconds (exit 14).", min=0.001)

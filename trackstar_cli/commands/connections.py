@@ -11,7 +11,16 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands import connection_ops
-from trackstar_cli.commands._common import FormatOpt, JsonOpt, ask, fmt_of, read_secret, services, stdin_is_tty
+from trackstar_cli.commands._common import (
+    FormatOpt,
+    JsonOpt,
+    OptionalRefArg,
+    ask,
+    fmt_of,
+    read_secret,
+    services,
+    stdin_is_tty,
+)
 from trackstar_cli.commands.views import RECONCILE_COLUMNS, REMOTE_COLUMNS, render_local_connections
 from trackstar_cli.errors import ExitCode, UsageError
 from trackstar_cli.output import Format, View, is_human
@@ -184,16 +193,7 @@ def connections_add(
 @app.command("sync")
 def connections_sync(
     ctx: typer.Context,
-    ref: Annotated[
-        str | None,
-        typer.Argument(
-            help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
-            metavar="[ID|ALIAS]",
-            envvar="TRACKSTAR_CONNECTION",
-            show_envvar=True,
-            show_default=False,
-        ),
-    ] = None,
+    ref: OptionalRefArg = None,
     functions: Annotated[
         list[str] | None,
         typer.Option(

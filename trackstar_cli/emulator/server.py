@@ -63,6 +63,9 @@ def parse_size(size: str | int) -> int:
     return value
 
 
+ACCEPT_TIMEOUT = 0.5
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -82,6 +85,13 @@ class _Server(ThreadingHTTPServer):
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        # serve_forever selects, then accepts; a client that resets in between leaves accept() waiting for the
+        # next connection, and shutdown() waiting for serve_forever. A timeout bounds that wait (the socket
+        # accepted is blocking again: Python gives it no timeout when the default timeout is None).
+        self.socket.settimeout(ACCEPT_TIMEOUT)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:

@@ -14,7 +14,6 @@ to a callback.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import time
@@ -24,6 +23,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from trackstar_cli.config import is_loopback
 from trackstar_cli.errors import (
     APIConnectionError,
     LinkClosedError,
@@ -128,19 +128,12 @@ def _checked_script_url(url: str) -> str:
     host = parts.hostname or ""
     if parts.scheme == "https" and host:
         return url.strip()
-    if parts.scheme == "http" and _is_loopback(host):
+    if parts.scheme == "http" and is_loopback(host):
         return url.strip()
     raise UsageError(
         f"invalid Link script URL {url!r}: expected https://…, or http:// on loopback",
         hint=f"Trackstar's is {LINK_SCRIPT_URL}",
     )
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _Session:
