@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from trackstar_cli import output
+from trackstar_cli.commands._complete import complete_connection
 from trackstar_cli.config import ENV
 from trackstar_cli.errors import UsageError
 from trackstar_cli.output import Format
@@ -43,6 +44,7 @@ ConnectionOpt = Annotated[
         envvar=ENV["connection"],
         show_envvar=True,
         help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
+        autocompletion=complete_connection,
     ),
 ]
 

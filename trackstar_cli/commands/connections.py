@@ -12,6 +12,7 @@ import typer
 from trackstar_cli import output
 from trackstar_cli.commands import connection_ops
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
+from trackstar_cli.commands._complete import complete_connection
 from trackstar_cli.commands.views import RECONCILE_COLUMNS, REMOTE_COLUMNS, render_local_connections
 from trackstar_cli.errors import ExitCode
 from trackstar_cli.output import Format, View, is_human
@@ -33,7 +34,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-RefArg = Annotated[str, typer.Argument(help="Connection id or alias.")]
+RefArg = Annotated[str, typer.Argument(help="Connection id or alias.", autocompletion=complete_connection)]
 
 
 @app.command("list")
@@ -162,6 +163,7 @@ def connections_sync(
         typer.Argument(
             help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
             metavar="[ID|ALIAS]",
+            autocompletion=complete_connection,
             envvar="TRACKSTAR_CONNECTION",
             show_envvar=True,
             show_default=False,
