@@ -137,3 +137,24 @@ def test_login_on_a_terminal_asks_with_hidden_input_after_the_probe(tmp_path: Pa
         screen.close()
     assert "__EXIT_3__" in text and "the keyring is disabled" in text
     assert "Trackstar API key" not in text
+
+
+def test_login_probes_the_keyring_before_it_prompts(cli: Any, isolated: Any, monkeypatch: Any) -> None:
+    events: list[str] = []
+    original = isolated.set_password
+
+    def recording_set(service: str, username: str, password: str) -> None:
+        events.append(username.split(":", 1)[0])
+        original(service, username, password)
+
+    def prompt(text: str, *, hide_input: bool = False, err: bool = False) -> str:
+        events.append(f"prompt hidden={hide_input}")
+        return "sk_prompted_0123456789"
+
+    monkeypatch.setattr(isolated, "set_password", recording_set)
+    monkeypatch.setattr("trackstar_cli.commands._common.stdin_is_tty", lambda: True)
+    monkeypatch.setattr("typer.prompt", prompt)
+    r = cli("auth", "login", "--no-verify")
+    assert r.exit_code == 0, r.stderr
+    assert events == ["probe", "prompt hidden=True", "api-key"]
+    assert set(isolated.items) == {("trackstar-cli", "api-key:default")}  # the throw-away entry is gone

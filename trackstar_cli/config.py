@@ -321,6 +321,13 @@ def _parse_max_bytes(raw: Any, source: str) -> int:
     return value
 
 
+def _check_bundle(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"CA bundle {raw} does not exist or is not a file")
+    return path
+
+
 def _parse_timeout(raw: Any, source: str) -> float:
     try:
         value = float(raw)
@@ -358,8 +365,8 @@ def resolve_settings(
     raw_cap, c_source = _pick(
         None, env.get(ENV["max_response_bytes"]), stored.get("max_response_bytes"), DEFAULT_MAX_RESPONSE_BYTES
     )
-    if bundle and not Path(str(bundle)).expanduser().is_file():
-        raise ConfigError(f"CA bundle {bundle} does not exist or is not a file")
+    if bundle:
+        _check_bundle(str(bundle))
     return Settings(
         profile=profile,
         base_url=validate_base_url(str(url)),
@@ -405,10 +412,7 @@ def validate_setting(key: str, raw: str) -> str | float | int:
     if key == "max_response_bytes":
         return _parse_max_bytes(raw, where)
     if key == "ca_bundle":
-        path = Path(raw).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"CA bundle {raw} does not exist or is not a file")
-        return str(path.resolve())
+        return str(_check_bundle(raw).resolve())
     raise ConfigError(f"unknown setting {key!r}", hint="the settings are: " + ", ".join(PROFILE_SETTINGS))
 
 
