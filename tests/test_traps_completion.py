@@ -66,7 +66,9 @@ def test_a_prefix_narrows_and_the_profile_counts(stored: None) -> None:
 def test_connections_list_completes_after_the_last_comma(stored: None) -> None:
     assert complete("trackstar inventory list --connections ") == ["acme", "conn_111", "wh2", "conn_222"]
     assert complete("trackstar inventory list --connections acme,w") == ["acme,wh2"]
-    assert complete("trackstar inventory summary --connections acme,") == ["acme,conn_111", "acme,wh2", "acme,conn_222"]
+    # acme is conn_111: neither is offered again
+    assert complete("trackstar inventory summary --connections acme,") == ["acme,wh2", "acme,conn_222"]
+    assert complete("trackstar inventory list --connections conn_222,") == ["conn_222,acme", "conn_222,conn_111"]
 
 
 def test_profile_names_complete(stored: None, cli: Any) -> None:

@@ -6,7 +6,7 @@ settings are resolved here from the command line typed so far."""
 # No `from __future__ import annotations` here: Typer inspects these callbacks' annotations.
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["complete_connection", "complete_connections", "complete_profile"]
 
 
-def _candidates(ctx: typer.Context, pick: "Callable[[Services], list[tuple[str, str]]]") -> list[tuple[str, str]]:
+def _candidates(ctx: typer.Context, pick: "Callable[[Services], list[Any]]") -> list[Any]:
     try:
         import os
 
@@ -42,7 +42,7 @@ def _candidates(ctx: typer.Context, pick: "Callable[[Services], list[tuple[str, 
         return []
 
 
-def _connections(svc: "Services") -> list[tuple[str, str]]:
+def _connections(svc: "Services") -> list[tuple[str, str, str]]:
     from trackstar_cli.service.completion import connection_candidates
 
     return connection_candidates(svc)
@@ -56,15 +56,18 @@ def _profiles(svc: "Services") -> list[tuple[str, str]]:
 
 def complete_connection(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """`-c/--connection` and the ID|ALIAS argument of `connections show|use|remove|…`."""
-    return [(v, h) for v, h in _candidates(ctx, _connections) if v.startswith(incomplete)]
+    return [(v, h) for v, h, _ in _candidates(ctx, _connections) if v.startswith(incomplete)]
 
 
 def complete_connections(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """`--connections A,B,…`: complete the part after the last comma, leaving out the ones already given."""
+    """`--connections A,B,…`: complete the part after the last comma, leaving out the connections already
+    named (by alias or by id)."""
     head, _, last = incomplete.rpartition(",")
     given = set(head.split(",")) if head else set()
     prefix = f"{head}," if head else ""
-    return [(prefix + v, h) for v, h in _candidates(ctx, _connections) if v.startswith(last) and v not in given]
+    candidates = _candidates(ctx, _connections)
+    named = {cid for value, _, cid in candidates if value in given}
+    return [(prefix + v, h) for v, h, cid in candidates if v.startswith(last) and cid not in named]
 
 
 def complete_profile(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:

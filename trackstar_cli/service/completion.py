@@ -10,16 +10,16 @@ from trackstar_cli.service.profiles import known_profiles
 __all__ = ["connection_candidates", "profile_candidates"]
 
 
-def connection_candidates(svc: Services) -> list[tuple[str, str]]:
-    """(value, description) for every stored connection of the profile: its alias and its id."""
+def connection_candidates(svc: Services) -> list[tuple[str, str, str]]:
+    """(value, description, connection id) for every stored connection of the profile: its alias, then its id."""
     if not svc.settings.paths.database.exists():  # completing must not create the store
         return []
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str]] = []
     for conn in svc.store.list_connections(svc.profile):
         what = f"{conn.integration_name}{' (default)' if conn.is_default else ''}"
         if conn.alias:
-            found.append((conn.alias, f"{what} {conn.connection_id}"))
-        found.append((conn.connection_id, f"{what} {conn.alias or ''}".strip()))
+            found.append((conn.alias, f"{what} {conn.connection_id}", conn.connection_id))
+        found.append((conn.connection_id, f"{what} {conn.alias or ''}".strip(), conn.connection_id))
     return found
 
 
