@@ -155,9 +155,9 @@ def test_ctrl_d_at_a_prompt_is_interrupted_130(screen_env: dict[str, str], scree
     assert "interrupted" in screen and "__EXIT_130__" in screen
 
 
-def test_ctrl_c_at_the_api_key_prompt_is_interrupted_130(screen_env: dict[str, str], screens: Any) -> None:
-    s = screens([*CLI, "auth", "login", "--no-verify"], screen_env)
-    s.wait_for("Trackstar API key")
+def test_ctrl_c_at_the_hidden_token_prompt_is_interrupted_130(screen_env: dict[str, str], screens: Any) -> None:
+    s = screens([*CLI, "connections", "add", "--connection-id", "conn_x", "--no-verify"], screen_env)
+    s.wait_for("Access token")
     s.keys("C-c")
     screen = s.wait_for("__EXIT_")
     assert "interrupted" in screen and "__EXIT_130__" in screen and "Traceback" not in screen

@@ -87,6 +87,10 @@ def run(argv: list[str]) -> int | None:
 
         svc = Services(settings)
         try:
+            if settings.sources.get("profile") == "flag":  # as the full CLI does: a mistyped --profile is an error
+                from trackstar_cli.service.profiles import require_profile
+
+                require_profile(svc)
             render_local_connections(svc, fmt)
         finally:
             svc.close()

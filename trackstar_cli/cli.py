@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from trackstar_cli import output
 from trackstar_cli._options import GLOBAL_FLAG_OPTIONS, GLOBAL_VALUE_OPTIONS, VERSION_LINE
+from trackstar_cli.commands._complete import complete_profile
 from trackstar_cli.commands.views import RESOURCE_GROUPS
 from trackstar_cli.config import ENV, Settings, resolve_settings
 from trackstar_cli.errors import ExitCode, TrackstarError
@@ -60,6 +61,48 @@ def _hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
+_WORDS = "trackstar.command_words"
+# Commands that may name a profile that does not exist yet, because they create it (a config section, a stored
+# key or a stored connection) or never touch one; every other command refuses an unknown --profile.
+_CREATES_PROFILE = {
+    ("auth", "login"),
+    ("config", "set"),
+    ("connections", "add"),
+    ("profiles",),
+    ("demo",),
+    ("emulator",),
+    ("exchange",),
+    ("connect",),
+}
+
+
+def _command_words(args: list[str]) -> tuple[str, ...]:
+    """The command's words (e.g. ("auth", "login")) after the hoisted global options; "--help" when asked."""
+    before = args[: args.index("--")] if "--" in args else args
+    if "--help" in before or "-h" in before:
+        return ("--help",)
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.split("=", 1)[0] in _VALUE_OPTIONS and not words:
+            i += 1 if "=" in arg else 2
+            continue
+        if arg.startswith("-"):
+            if words:
+                break
+        else:
+            words.append(arg)
+            if len(words) == 2:
+                break
+        i += 1
+    return tuple(words)
+
+
+def _may_create_profile(words: tuple[str, ...]) -> bool:
+    return not words or words == ("--help",) or words[:1] in _CREATES_PROFILE or words[:2] in _CREATES_PROFILE
+
+
 def _debug_requested(ctx: click.Context) -> bool:
     state = ctx.obj
     if isinstance(state, AppState):
@@ -72,6 +115,8 @@ def _debug_requested(ctx: click.Context) -> bool:
 _LAZY: dict[str, str] = {
     "demo": "trackstar_cli.commands.demo",
     "auth": "trackstar_cli.commands.auth",
+    "config": "trackstar_cli.commands.config",
+    "profiles": "trackstar_cli.commands.config",
     "connect": "trackstar_cli.commands.connect",
     "link-token": "trackstar_cli.commands.link",
     "exchange": "trackstar_cli.commands.link",
@@ -91,7 +136,9 @@ _LAZY: dict[str, str] = {
 _PANELS = {
     **dict.fromkeys(("demo", "auth", "connect", "link-token", "exchange", "connections", "magic-links"), "Start here"),
     **dict.fromkeys((*RESOURCE_GROUPS, "tags"), "WMS data"),
-    **dict.fromkeys(("api", "integrations", "sandbox", "schedules", "emulator", "webhooks"), "More"),
+    **dict.fromkeys(
+        ("api", "integrations", "sandbox", "schedules", "emulator", "webhooks", "config", "profiles"), "More"
+    ),
 }
 
 
@@ -137,7 +184,9 @@ class _RootGroup(TyperGroup):
         return found
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _hoist_global_options(list(args)))
+        hoisted = _hoist_global_options(list(args))
+        ctx.meta[_WORDS] = _command_words(hoisted)
+        return super().parse_args(ctx, hoisted)
 
     def invoke(self, ctx: click.Context) -> Any:
         result: list[Any] = [None]
@@ -239,7 +288,12 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="Profile to use (default: default) \\[env: TRACKSTAR_PROFILE].")
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Profile to use (default: default) \\[env: TRACKSTAR_PROFILE].",
+            autocompletion=complete_profile,
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
@@ -289,6 +343,10 @@ def root(
     services = Services(settings, log=log, pick=_picker())
     ctx.call_on_close(services.close)
     ctx.obj = AppState(settings, services)
+    if settings.sources.get("profile") == "flag" and not _may_create_profile(ctx.meta.get(_WORDS, ())):
+        from trackstar_cli.service.profiles import require_profile
+
+        require_profile(services)  # a mistyped --profile is an error, not an empty profile
 
 
 @app.command("version", rich_help_panel="More")

@@ -552,7 +552,14 @@ class TrackstarClient:
             body: Any = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             body = response.text
-        return error_for_status(response.status_code, body, response.headers.get("x-request-id"))
+        req = response.request
+        return error_for_status(
+            response.status_code,
+            body,
+            response.headers.get("x-request-id"),
+            url=redact_url(str(req.url.copy_with(query=None))),  # the server it went to, never a password
+            with_access_token="x-trackstar-access-token" in req.headers,
+        )
 
     def _transport_error(self, exc: httpx.HTTPError, request: httpx.Request) -> TrackstarError:
         where = self._where(request)

@@ -32,16 +32,19 @@ __all__ = [
     "DEFAULT_PROFILE",
     "DEFAULT_TIMEOUT",
     "ENV",
+    "PROFILE_SETTINGS",
     "Paths",
     "Settings",
     "check_private",
     "ensure_private_dir",
+    "config_profiles",
     "load_profile_config",
     "redact_url",
     "resolve_paths",
     "resolve_settings",
     "save_profile_config",
     "validate_base_url",
+    "validate_setting",
 ]
 
 APP_NAME = "trackstar"
@@ -96,6 +99,8 @@ class Settings:
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     # From TRACKSTAR_WEBHOOK_SECRET (overrides the profile's keyring entry).
     webhook_secret_env: str | None = field(default=None, repr=False)
+    # Where each per-profile setting (and the profile itself) came from: "flag", "env", "config", "default".
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def redact_url(url: str) -> str:
@@ -317,6 +322,13 @@ def _parse_max_bytes(raw: Any, source: str) -> int:
     return value
 
 
+def _check_bundle(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"CA bundle {raw} does not exist or is not a file")
+    return path
+
+
 def _parse_timeout(raw: Any, source: str) -> float:
     try:
         value = float(raw)
@@ -342,6 +354,7 @@ def resolve_settings(
     the default. Flags already folded in their env var (Typer's envvar=) arrive here as the flag value."""
     env = dict(os.environ) if env is None else env
     paths = resolve_paths(env)
+    p_source = "flag" if profile else ("env" if env.get(ENV["profile"]) else "default")
     profile = profile or env.get(ENV["profile"]) or DEFAULT_PROFILE
     if not _PROFILE_RE.match(profile):
         raise ConfigError(f"invalid profile name {profile!r}: use letters, digits, '.', '_' and '-'")
@@ -349,12 +362,12 @@ def resolve_settings(
 
     url, source = _pick(base_url, env.get(ENV["base_url"]), stored.get("base_url"), DEFAULT_BASE_URL)
     raw_timeout, t_source = _pick(timeout, env.get(ENV["timeout"]), stored.get("timeout"), DEFAULT_TIMEOUT)
-    bundle, _ = _pick(ca_bundle, env.get(ENV["ca_bundle"]), stored.get("ca_bundle"), None)
+    bundle, b_source = _pick(ca_bundle, env.get(ENV["ca_bundle"]), stored.get("ca_bundle"), None)
     raw_cap, c_source = _pick(
         None, env.get(ENV["max_response_bytes"]), stored.get("max_response_bytes"), DEFAULT_MAX_RESPONSE_BYTES
     )
-    if bundle and not Path(str(bundle)).expanduser().is_file():
-        raise ConfigError(f"CA bundle {bundle} does not exist or is not a file")
+    if bundle:
+        _check_bundle(str(bundle))
     return Settings(
         profile=profile,
         base_url=validate_base_url(str(url)),
@@ -370,7 +383,44 @@ def resolve_settings(
         progress=not env.get(ENV["no_progress"]),
         pager=None if no_pager else _pager(env),
         webhook_secret_env=env.get(ENV["webhook_secret"]) or None,
+        sources={
+            "profile": p_source,
+            "base_url": source,
+            "timeout": t_source,
+            "ca_bundle": b_source,
+            "max_response_bytes": c_source,
+        },
     )
+
+
+# The settings a profile keeps in the config file (`trackstar config set`); secrets never go there.
+PROFILE_SETTINGS: dict[str, str] = {
+    "base_url": "API base URL (https://, or http:// for loopback)",
+    "timeout": "seconds a whole request may take",
+    "ca_bundle": "CA certificates file for TLS",
+    "max_response_bytes": "the largest reply read, decoded",
+}
+
+
+def validate_setting(key: str, raw: str) -> str | float | int:
+    """The value `config set` stores for `key`, checked by the same code that reads it back in
+    resolve_settings (so a value that is accepted here cannot break every later command)."""
+    where = f"`config set {key}`"
+    if key == "base_url":
+        return validate_base_url(raw)
+    if key == "timeout":
+        return _parse_timeout(raw, where)
+    if key == "max_response_bytes":
+        return _parse_max_bytes(raw, where)
+    if key == "ca_bundle":
+        return str(_check_bundle(raw).resolve())
+    raise ConfigError(f"unknown setting {key!r}", hint="the settings are: " + ", ".join(PROFILE_SETTINGS))
+
+
+def config_profiles(paths: Paths) -> list[str]:
+    """The profiles that have a section in the config file."""
+    profiles = _read_config(paths.config_file).get("profiles", {})
+    return sorted(str(name) for name in profiles) if isinstance(profiles, dict) else []
 
 
 def _pager(env: Mapping[str, str]) -> str | None:

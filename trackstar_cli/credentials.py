@@ -21,11 +21,14 @@ from trackstar_cli.errors import CredentialsError
 __all__ = [
     "DEFAULT_KEYRING_TIMEOUT",
     "SERVICE_NAME",
+    "active_backend",
+    "backend_label",
     "backend_name",
     "delete_api_key",
     "delete_webhook_secret",
     "get_api_key",
     "get_webhook_secret",
+    "probe",
     "set_api_key",
     "set_webhook_secret",
 ]
@@ -90,11 +93,8 @@ def _usable_keyring(what: str) -> Any:
 
     backend = keyring.get_keyring()
     if type(backend).__module__.startswith(_NO_KEYRING_BACKENDS):
-        raise CredentialsError(
-            f"the OS keyring failed to {what}: it is disabled "
-            f"(backend {type(backend).__module__}.{type(backend).__name__} keeps nothing)",
-            hint=_HINT,
-        )
+        why = backend_label(backend).removeprefix("none: ")
+        raise CredentialsError(f"the OS keyring failed to {what}: {why}", hint=_HINT)
     return backend
 
 
@@ -119,9 +119,9 @@ def set_api_key(profile: str, api_key: str, *, timeout: float = DEFAULT_KEYRING_
         backend.set_password(SERVICE_NAME, _username(profile), api_key)
         kept = backend.get_password(SERVICE_NAME, _username(profile))
         if kept != api_key:
-            name = f"{type(backend).__module__}.{type(backend).__name__}"
             raise CredentialsError(
-                f"the OS keyring failed to store the API key: {name} did not keep it, so it was not saved",
+                f"the OS keyring failed to store the API key: {backend_label(backend)} did not keep it, "
+                "so it was not saved",
                 hint=_HINT,
             )
 
@@ -145,13 +145,77 @@ def delete_api_key(profile: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) ->
 
 
 def backend_name(*, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> str:
-    """A readable name of the active keyring backend, for `auth status`."""
+    """The active keyring backend in plain words (never a Python class name), for `auth status`."""
 
     def name() -> str:
-        backend = _usable_keyring("find a keyring backend")
-        return f"{type(backend).__module__}.{type(backend).__name__}"
+        return backend_label(_usable_keyring("find a keyring backend"))
 
     return _call(name, "find a keyring backend", timeout)
+
+
+def active_backend(*, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> tuple[str, bool]:
+    """(the active backend in plain words, whether it can keep anything): for `auth status`, never raises for
+    the null and fail backends."""
+
+    def which() -> tuple[str, bool]:
+        import keyring
+
+        backend = keyring.get_keyring()
+        return backend_label(backend), not type(backend).__module__.startswith(_NO_KEYRING_BACKENDS)
+
+    return _call(which, "find a keyring backend", timeout)
+
+
+# Backend module -> what a person calls it. keyring's own class names (keyring.backends.fail.Keyring) mean
+# nothing to someone who has never read its source.
+_BACKEND_WORDS = {
+    "keyring.backends.SecretService": "Secret Service (GNOME Keyring, KeePassXC, …)",
+    "keyring.backends.libsecret": "Secret Service (through libsecret)",
+    "keyring.backends.kwallet": "KWallet",
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.Windows": "Windows Credential Manager",
+    "keyring.backends.chainer": "the first usable of several keyrings",
+    "keyring.backends.fail": "none: no Secret Service on this machine",
+    "keyring.backends.null": "none: the keyring is disabled (keyring --disable or PYTHON_KEYRING_BACKEND)",
+    "keyrings.alt.file": "a file encrypted by keyrings.alt",
+}
+
+
+def backend_label(backend: Any) -> str:
+    """A keyring backend in plain words: `keyring.backends.fail.Keyring` -> "none: no Secret Service …"."""
+    module = type(backend).__module__
+    for prefix, words in _BACKEND_WORDS.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return words
+    name = getattr(backend, "name", "") or type(backend).__name__
+    return f"other: {name}"
+
+
+def probe(*, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> str:
+    """Check that the keyring can keep a secret (write, read back and delete a throw-away entry) before
+    anyone types one. Returns the backend in plain words; CredentialsError when it cannot."""
+    import secrets
+
+    username = f"probe:{secrets.token_hex(6)}"
+    value = secrets.token_hex(8)
+
+    def check() -> str:
+        backend = _usable_keyring("store the API key")
+        backend.set_password(SERVICE_NAME, username, value)
+        try:
+            if backend.get_password(SERVICE_NAME, username) != value:
+                raise CredentialsError(
+                    f"the OS keyring cannot store the API key: {backend_label(backend)} did not keep a test entry",
+                    hint=_HINT,
+                )
+        finally:
+            try:
+                backend.delete_password(SERVICE_NAME, username)
+            except Exception:  # noqa: BLE001 - a leftover throw-away entry holds nothing secret
+                pass
+        return backend_label(backend)
+
+    return _call(check, "store the API key", timeout)
 
 
 # -- the webhook endpoint secret (whsec_…), per profile, beside the API key -----------------------------

@@ -269,7 +269,6 @@ _BY_STATUS: dict[int, type[APIError]] = {
 }
 
 _HINTS: dict[type[APIError], str] = {
-    AuthenticationError: "check the API key (`trackstar auth status`) and the connection's access token",
     RateLimitError: "wait a moment and try again; Trackstar allows 10 GET/s per access token",
     NotImplementedByIntegrationError: "this connection's integration does not support that endpoint",
     ServerError: "Trackstar had a problem; try again later",
@@ -310,8 +309,25 @@ def _flatten_detail(detail: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def error_for_status(status_code: int, body: Any, request_id: str | None) -> APIError:
-    """Build the exception for an error response (the one status → exception factory)."""
+# A 401/403 on a request that carried a connection's access token is most often that token (revoked, or
+# stored against an emulator that has since restarted), not the API key: point at the connection.
+_TOKEN_HINT = (
+    "the connection's access token may be revoked or stale: check it with `trackstar connections reconcile`, "
+    "and re-link it with `trackstar link-token --connection-id ID` (then `trackstar exchange`)"
+)
+_KEY_HINT = "check the API key with `trackstar auth status` (it may be for another server or revoked)"
+
+
+def error_for_status(
+    status_code: int,
+    body: Any,
+    request_id: str | None,
+    *,
+    url: str | None = None,
+    with_access_token: bool = False,
+) -> APIError:
+    """Build the exception for an error response (the one status → exception factory). `url` (already
+    redacted) is named by a 401/403, and `with_access_token` picks its hint: the connection or the key."""
     origin = body.get("origin") if isinstance(body, dict) else None
     if origin == "integration":
         cls: type[APIError] = IntegrationError
@@ -322,13 +338,19 @@ def error_for_status(status_code: int, body: Any, request_id: str | None) -> API
     else:
         cls = APIError
     message = _message_from_body(body, status_code)
+    hint = _HINTS.get(cls)
     if origin == "integration":
         message = f"the connected system answered: {message}"
+    elif cls in (AuthenticationError, PermissionDeniedError):
+        blames_key = "api key" in message.lower() or "api-key" in message.lower()
+        if url:
+            message = f"{message} (sent to {url})"
+        hint = _TOKEN_HINT if with_access_token and not blames_key else _KEY_HINT
     return cls(
         message,
         status_code=status_code,
         request_id=request_id,
         origin=origin,
         body=body,
-        hint=_HINTS.get(cls),
+        hint=hint,
     )

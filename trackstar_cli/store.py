@@ -255,6 +255,11 @@ class Store:
         )
         return [self._row(r) for r in rows]
 
+    def profile_counts(self) -> dict[str, int]:
+        """Every profile with stored connections, and how many each has (`trackstar profiles list`)."""
+        rows = self._query("SELECT profile, COUNT(*) FROM connections GROUP BY profile ORDER BY profile", ())
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def get(self, profile: str, ref: str) -> Connection | None:
         """Find by connection id first, then by alias."""
         for column in ("connection_id", "alias"):

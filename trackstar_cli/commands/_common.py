@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from trackstar_cli import output
+from trackstar_cli.commands._complete import complete_connection
 from trackstar_cli.config import ENV
 from trackstar_cli.errors import UsageError
 from trackstar_cli.output import Format
@@ -46,6 +47,7 @@ ConnectionOpt = Annotated[
         envvar=ENV["connection"],
         show_envvar=True,
         help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
+        autocompletion=complete_connection,
     ),
 ]
 
@@ -55,6 +57,7 @@ OptionalRefArg = Annotated[
     typer.Argument(
         help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
         metavar="[ID|ALIAS]",
+        autocompletion=complete_connection,
         envvar=ENV["connection"],
         show_envvar=True,
         show_default=False,
@@ -93,6 +96,8 @@ def read_secret(*, use_stdin: bool, prompt: str, flag: str) -> str:
 def ask(prompt: str, *, hide_input: bool = False, default: str | None = None) -> str:
     """A question on stderr (the prompt is not data). Ctrl-C or Ctrl-D ends the command: `interrupted`, 130."""
     try:
+        if default is None:
+            return str(typer.prompt(prompt, hide_input=hide_input, err=True)).strip()
         return str(typer.prompt(prompt, hide_input=hide_input, err=True, default=default)).strip()
     except (typer.Abort, EOFError):
         output.info("")

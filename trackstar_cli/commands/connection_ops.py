@@ -13,6 +13,7 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, OptionalRefArg, fmt_of, services
+from trackstar_cli.commands._complete import complete_connection
 from trackstar_cli.commands._waiting import progress_printer
 from trackstar_cli.commands.views import JOBS_VIEW, SCHEDULES_VIEW
 from trackstar_cli.errors import UsageError
@@ -52,6 +53,7 @@ def connections_wait(
         typer.Argument(
             help="Connection id or alias; an id that is not stored here is looked up at Trackstar.",
             metavar="[ID|ALIAS]",
+            autocompletion=complete_connection,
             envvar="TRACKSTAR_CONNECTION",
             show_envvar=True,
             show_default=False,

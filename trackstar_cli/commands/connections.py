@@ -21,6 +21,7 @@ from trackstar_cli.commands._common import (
     services,
     stdin_is_tty,
 )
+from trackstar_cli.commands._complete import complete_connection
 from trackstar_cli.commands.views import RECONCILE_COLUMNS, REMOTE_COLUMNS, render_local_connections
 from trackstar_cli.errors import ExitCode, UsageError
 from trackstar_cli.output import Format, View, is_human
@@ -42,7 +43,9 @@ app = typer.Typer(
     add_completion=False,
 )
 
-RefArg = Annotated[str, typer.Argument(help="Connection id or alias.", metavar="ID|ALIAS")]
+RefArg = Annotated[
+    str, typer.Argument(help="Connection id or alias.", metavar="ID|ALIAS", autocompletion=complete_connection)
+]
 
 
 @app.command("list")

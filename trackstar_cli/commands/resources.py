@@ -15,6 +15,7 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
+from trackstar_cli.commands._complete import complete_connections
 from trackstar_cli.commands._listing import (
     ListArgs,
     fan_out,
@@ -58,7 +59,13 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
         ),
         (
             "connections",
-            *_opt(str | None, None, "--connections", help="Query these connections at once: ids or aliases, A,B,…"),
+            *_opt(
+                str | None,
+                None,
+                "--connections",
+                help="Query these connections at once: ids or aliases, A,B,…",
+                autocompletion=complete_connections,
+            ),
         ),
         ("ids", *_opt(str | None, None, "--ids", help="Only these ids, comma-separated (overrides other filters).")),
         (

@@ -66,6 +66,13 @@ def parse_size(size: str | int) -> int:
 ACCEPT_TIMEOUT = 0.5
 
 
+def _printable(text: str, limit: int = 300) -> str:
+    """A request path as the log line shows it: what a client sent may hold terminal escapes, so anything not
+    printable is written as \\xNN, and a very long path is cut."""
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -179,7 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(reply, payload)
         if self.server.log_requests:
             ms = (time.perf_counter() - started) * 1000
-            print(f"{self.command} {self.path} -> {reply.status} ({ms:.1f} ms)", file=sys.stderr)
+            line = f"{self.command} {_printable(self.path)} -> {reply.status} ({ms:.1f} ms)"
+            print(line, file=sys.stderr, flush=True)
 
     def _faulted(self, path: str) -> tuple[Reply | None, Fault | None]:
         """Apply latency; return an error reply for 429/5xx faults and the terminal fault, if any."""
