@@ -76,6 +76,8 @@ _LAZY: dict[str, str] = {
     "connections": "trackstar_cli.commands.connections",
     **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
     "tags": "trackstar_cli.commands.writes",
+    "kits": "trackstar_cli.commands.writes",
+    "passthrough": "trackstar_cli.commands.passthrough",
     "api": "trackstar_cli.commands.api",
     "integrations": "trackstar_cli.commands.integrations",
     "sandbox": "trackstar_cli.commands.integrations",
@@ -86,8 +88,8 @@ _LAZY: dict[str, str] = {
 
 _PANELS = {
     **dict.fromkeys(("demo", "auth", "link-token", "exchange", "connections"), "Start here"),
-    **dict.fromkeys((*RESOURCE_GROUPS, "tags"), "WMS data"),
-    **dict.fromkeys(("api", "integrations", "sandbox", "emulator", "webhooks"), "More"),
+    **dict.fromkeys((*RESOURCE_GROUPS, "tags", "kits"), "WMS data"),
+    **dict.fromkeys(("api", "passthrough", "integrations", "sandbox", "emulator", "webhooks"), "More"),
 }
 
 

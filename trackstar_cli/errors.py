@@ -10,6 +10,7 @@
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
+    ├── WriteNotSupportedError         7  the connection's integration has no body for this write (not sent)
     └── APIError                       6  the API answered with an error status
         ├── AuthenticationError        3  401
         ├── PermissionDeniedError      3  403
@@ -51,6 +52,7 @@ __all__ = [
     "UsageError",
     "ValidationError",
     "WebhookVerificationError",
+    "WriteNotSupportedError",
     "error_for_status",
 ]
 
@@ -136,6 +138,12 @@ class WebhookVerificationError(TrackstarError):
         super().__init__(message, hint=hint)
         self.reason = reason
         self.exit_code = self._CODES[reason]
+
+
+class WriteNotSupportedError(TrackstarError):
+    """Refused locally: the integration has no variant for this write, so Trackstar would answer 501."""
+
+    exit_code = ExitCode.INTEGRATION
 
 
 class APIConnectionError(TrackstarError):

@@ -1,4 +1,5 @@
-"""`trackstar integrations list | show` (the integrations catalogue) and `trackstar sandbox generate`."""
+"""`trackstar integrations list | show` (the integrations catalogue), `trackstar sandbox generate` and
+`trackstar sandbox simulate fulfill`."""
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
@@ -130,6 +131,36 @@ def sandbox_generate(
     )
 
 
+def sandbox_simulate_fulfill(
+    ctx: typer.Context,
+    order_id: Annotated[str, typer.Argument(metavar="ORDER", help="The sandbox order's id.")],
+    partial: Annotated[bool, typer.Option("--partial", help="Ship only part of the order.")] = False,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Make the sandbox's warehouse fulfil an order (PUT /sandbox/simulate/orders/{id}/fulfill).
+
+    The order gets a shipment and its status becomes fulfilled (partially_fulfilled with --partial), and the
+    order webhooks fire, as when a real warehouse ships. Sandbox orders only; needs the API key alone.
+
+    Examples:
+
+        trackstar sandbox simulate fulfill ord_00000042
+
+        trackstar sandbox simulate fulfill ord_00000042 --partial --json | jq .status
+    """
+    from trackstar_cli.commands.views import WRITE_SUMMARY
+
+    order = integrations_service.simulate_fulfill(services(ctx), order_id, partial=partial)
+    shown = dict(order)
+    if isinstance(shown.get("line_items"), list):
+        shown["line_items"] = len(shown["line_items"])
+    note = f"Simulated fulfilment of sandbox order {order.get('id', order_id)}: {order.get('status')}."
+    output.emit_object(
+        shown if fmt_of(fmt, json_) is Format.table else order, fmt_of(fmt, json_), WRITE_SUMMARY["orders"], note=note
+    )
+
+
 def _group() -> None:
     pass
 
@@ -141,6 +172,12 @@ def build(name: str) -> typer.Typer:
         )
         app.callback()(_group)  # a group even with one command, so `trackstar sandbox generate` keeps its verb
         app.command("generate")(sandbox_generate)
+        simulate = typer.Typer(
+            help="Make the sandbox act like a warehouse (fulfil orders).", no_args_is_help=True, add_completion=False
+        )
+        simulate.callback()(_group)
+        simulate.command("fulfill")(sandbox_simulate_fulfill)
+        app.add_typer(simulate, name="simulate")
     else:
         app = typer.Typer(
             help="The integrations Trackstar offers, and what each supports.",

@@ -23,6 +23,7 @@ __all__ = [
     "CONNECTION_COLUMN",
     "CONNECTION_COLUMNS",
     "GROUP_HELP",
+    "HELP_FIELD_COLUMNS",
     "PLACEMENT",
     "QUANTITY_COLUMNS",
     "RESOURCE_GROUPS",
@@ -150,6 +151,12 @@ WRITE_COMMANDS: dict[str, tuple[str, str]] = {
     "inbound-shipments create": ("create_inbound_shipment", "Created inbound shipment"),
     "inbound-shipments receive": ("receive_inbound_shipment", "Received items on inbound shipment"),
     "returns create": ("create_return", "Created return"),
+    "returns update": ("update_return", "Updated return"),
+    "returns cancel": ("cancel_return", "Cancelled return"),
+    "kits create": ("create_kit", "Created kit"),
+    "kits update": ("update_kit", "Updated kit"),
+    "inbound-shipments update": ("update_inbound_shipment", "Updated inbound shipment"),
+    "orders attach-file": ("attach_order_file", "Attached a file to order"),
     **{f"tags set {r}": (f"set_tags_{r.replace('-', '_')}", f"Set the tags of {r}") for r in TAGGABLE},
 }
 
@@ -161,7 +168,10 @@ WRITE_SUMMARY: dict[str, tuple[Column, ...]] = {
     "inbound-shipments": (_c("id"), _c("purchase_order_number"), _c("status"), _c("warehouse_id"), _c("line_items")),
     "returns": (_c("id"), _c("order_id"), _c("status")),
     "tags": (_c("id"), _c("trackstar_tags")),
+    "kits": (_c("id"), _c("sku"), _c("name"), _c("is_kit")),
 }
+# `<write> --help-fields`: what the connection's integration takes.
+HELP_FIELD_COLUMNS = (_c("field"), _c("required"), _c("type"), _c("option"))
 
 CONNECTION_COLUMNS = (
     _c("default", "default_mark"),

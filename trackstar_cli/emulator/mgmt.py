@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..spec import INTEGRATION_TYPES, RESOURCES
+from . import variants
 from .catalog import INTEGRATIONS, READ_ACTIONS, integration_info
 from .core import ApiError, Json, Reply, Request, error_body, validation_error
 from .dataset import Dataset
@@ -146,6 +147,16 @@ def get_integration(req: Request) -> Reply:
     return Reply(body={"data": [integration_info(integ, _samples(), _warehouse_ids(req))]})
 
 
+def write_info(req: Request) -> Reply:
+    """GET /integrations/{type}/{name}/write-info: the integration's write bodies as an OpenAPI 3.1 document;
+    with an access token, per connection (its warehouses are listed on warehouse_id fields)."""
+    _integration_type(req)
+    name = req.params["integration_name"]
+    if name not in INTEGRATIONS or req.params["integration_type"] != "wms":
+        raise ApiError(404, error_body(f"Integration {name} not found", id=name))
+    return Reply(body=variants.write_info(name, _warehouse_ids(req)))
+
+
 def routes() -> list[Route]:
     key: dict[str, Any] = {"scope": "key"}
     return [
@@ -159,6 +170,7 @@ def routes() -> list[Route]:
         Route("POST", "/sandbox/generate-sandbox/{integration_type}", generate_sandbox, **key),
         Route("GET", "/integrations/{integration_type}", list_integrations, **key),
         Route("GET", "/integrations/{integration_type}/{integration_name}", get_integration, **key),
+        Route("GET", "/integrations/{integration_type}/{integration_name}/write-info", write_info, **key),
         Route("GET", "/{integration_type}/integrations", list_integrations, **key),
         Route("GET", "/{integration_type}/integrations/{integration_name}", get_integration, **key),
     ]

@@ -13,9 +13,16 @@ from trackstar_cli.models import ExchangeResult
 from trackstar_cli.service.connections import check_alias, get_connection
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.link import save_exchanged
-from trackstar_cli.spec import INTEGRATION_TYPES, SANDBOX, SANDBOX_TYPES
+from trackstar_cli.spec import INTEGRATION_TYPES, SANDBOX, SANDBOX_TYPES, SIMULATIONS, InvalidSegmentError
 
-__all__ = ["SANDBOX_ALIAS", "generate_sandbox", "get_integration", "list_integrations", "write_operation_rows"]
+__all__ = [
+    "SANDBOX_ALIAS",
+    "generate_sandbox",
+    "get_integration",
+    "list_integrations",
+    "simulate_fulfill",
+    "write_operation_rows",
+]
 
 SANDBOX_ALIAS = "sandbox"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -49,6 +56,21 @@ def generate_sandbox(svc: Services, integration_type: str = "wms", *, alias: str
     elif store.get(profile, cid) is None and store.get(profile, SANDBOX_ALIAS) is None:
         alias = SANDBOX_ALIAS
     return save_exchanged(svc, data, alias=alias, what="the sandbox was generated")
+
+
+def simulate_fulfill(svc: Services, order_id: str, *, partial: bool = False) -> dict[str, Any]:
+    """PUT /sandbox/simulate/orders/{id}/fulfill (API key only, per the spec) → the order after it."""
+    sim = SIMULATIONS["fulfill"]
+    try:
+        path = sim.url(order_id)
+    except InvalidSegmentError as exc:
+        raise UsageError(str(exc)) from None
+    # Not repeated once it may have been applied: a second fulfil would ship again or fail.
+    data = svc.client().request(sim.method, path, params={"partial": "true" if partial else "false"}, retry=False)
+    order = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(order, dict):
+        raise MalformedResponseError(f"the reply to {sim.method} {sim.path} has no order in `data`", status_code=200)
+    return order
 
 
 # -- GET /integrations/{type}[/{name}] -------------------------------------------------------------------
