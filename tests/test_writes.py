@@ -503,6 +503,15 @@ def test_e2e_validation_errors_come_back_as_exit_6(cli, emu):
     assert r.exit_code == 2  # refused locally: the sandbox's variant requires it
     assert "Sandbox requires ship_to_address (in --data)" in r.stderr
     address = {"address1": "1 Main St", "city": "X", "state": "IL", "postal_code": "6", "country": "US"}
-    r = cli("orders", "create", "--order-number", "NOSKU", "--line", "NOT-A-SKU:1", "--data", json.dumps({"ship_to_address": address}))
+    r = cli(
+        "orders",
+        "create",
+        "--order-number",
+        "NOSKU",
+        "--line",
+        "NOT-A-SKU:1",
+        "--data",
+        json.dumps({"ship_to_address": address}),
+    )
     assert r.exit_code == 6  # the emulator's own check: no such product
     assert "line_items.0.product_id" in r.stderr

@@ -297,14 +297,10 @@ class TrackstarClient:
         if access_token:
             all_headers["x-trackstar-access-token"] = access_token
         if files or form:
-            return self._http.build_request(
-                method,
-                path,
-                params=dict(params or {}),
-                files=dict(files or {}),
-                data=dict(form or {}),
-                headers=all_headers,
-            )
+            # Text fields go as parts without a file name, so the body is multipart even without a file.
+            parts: dict[str, Any] = {k: (None, v) for k, v in (form or {}).items()}
+            parts.update(files or {})
+            return self._http.build_request(method, path, params=dict(params or {}), files=parts, headers=all_headers)
         return self._http.build_request(method, path, params=dict(params or {}), json=json_body, headers=all_headers)
 
     def _send_with_retries(self, request: httpx.Request, *, retry: bool, pace_key: str | None) -> httpx.Response:

@@ -26,6 +26,7 @@ __all__ = [
     "GET_RATE_PER_TOKEN",
     "INTEGRATION_DISPLAY_NAMES",
     "INTEGRATION_TYPES",
+    "LEDGER_EVENT_TYPES",
     "MAX_IN_VALUES",
     "MAX_PAGE_SIZE",
     "NULL_LITERALS",
@@ -33,6 +34,7 @@ __all__ = [
     "PASSTHROUGH_PATHS",
     "ORDER_STATUSES",
     "ORDER_TYPES",
+    "RECEIVING_STATUSES",
     "RESOURCES",
     "SANDBOX",
     "SANDBOX_TYPES",
@@ -104,6 +106,17 @@ ORDER_STATUSES: tuple[str, ...] = (
 )
 ORDER_TYPES: tuple[str, ...] = ("d2c", "b2b", "dropship", "transfer")
 ADJUSTMENT_TYPES: tuple[str, ...] = ("increase", "decrease")
+# The `status` enum of inbound shipments and returns (both lists' status filters in the spec).
+RECEIVING_STATUSES: tuple[str, ...] = ("open", "in-transit", "receiving", "received", "cancelled", "other")
+LEDGER_EVENT_TYPES: tuple[str, ...] = (
+    "adjustment",
+    "return_receipt",
+    "inbound_receipt",
+    "order_shipment",
+    "supplier_return",
+    "movement",
+    "other",
+)
 INTEGRATION_TYPES: tuple[str, ...] = ("wms", "freight", "cart")  # the spec's enum for /integrations/{type}
 # The `functions_to_sync` enum of ConnectionResourceSyncSchema in Trackstar's OpenAPI spec (2025-10);
 # a test compares it with ../shared/trackstar/openapi.json when that file is there.
@@ -164,6 +177,7 @@ class Resource:
     date_fields: tuple[str, ...] = ("created_date", "updated_date")
     parent: str | None = None  # for nested lists: the parent's id name, the path holds {parent_id}
     has_get: bool = True  # False where the API has no single-item endpoint (ledger, channels, suppliers)
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # filter field -> the values the spec allows
 
     def list_path(self, parent_id: str | None = None) -> str:
         if not self.parent:
@@ -207,6 +221,7 @@ RESOURCES: dict[str, Resource] = {
             "Ledger entry",
             {**_WITH_CUSTOMER, "event_type": STRING_OPS},
             has_get=False,
+            enums={"event_type": LEDGER_EVENT_TYPES},
         ),
         Resource(
             "products",
@@ -231,6 +246,7 @@ RESOURCES: dict[str, Resource] = {
                 "reference_id": INSENSITIVE_OPS,
                 "required_ship_date": RANGE_OPS,
             },
+            enums={"status": ORDER_STATUSES, "type": ORDER_TYPES},
         ),
         Resource(
             "order-channels",
@@ -254,6 +270,7 @@ RESOURCES: dict[str, Resource] = {
                 "expected_arrival_date": RANGE_OPS,
                 "purchase_order_number": STRING_OPS,
             },
+            enums={"status": RECEIVING_STATUSES},
         ),
         Resource(
             "inbound-shipment-suppliers",
@@ -271,6 +288,7 @@ RESOURCES: dict[str, Resource] = {
             "get_returns",
             "Return",
             {**_WITH_CUSTOMER, "status": STRING_OPS},
+            enums={"status": RECEIVING_STATUSES},
         ),
         Resource("warehouses", "/wms/warehouses", "warehouse_id", "get_warehouses", "Warehouse", dict(_STANDARD)),
         Resource(
@@ -314,6 +332,10 @@ RESOURCES: dict[str, Resource] = {
                 "associated_object_id": ("eq",),
                 "activity_start_time": DATE_OPS,
                 "activity_end_time": DATE_OPS,
+            },
+            enums={
+                "activity_type": ("pick", "pack", "put_away", "transfer", "receive"),
+                "associated_object_type": ("order", "inbound_shipment", "return", "inventory"),
             },
         ),
     )

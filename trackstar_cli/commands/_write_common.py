@@ -277,7 +277,11 @@ def _render(plan: "WritePlan", result: "WriteResult", fmt_name: Format, command:
         output.emit_object(result.envelope, fmt_name)
         return
     group = command.split()[0]
-    data: dict[str, Any] = dict(result.data) if isinstance(result.data, dict) else {"id": result.id}
+    if not isinstance(result.data, dict):  # attach-file answers {"data": "success"}
+        note = f"{done} {result.id or ''} on connection {plan.label} ({conn.integration_name})."
+        output.emit_object({"id": result.id, "result": result.data}, fmt_name, note=note)
+        return
+    data: dict[str, Any] = dict(result.data)
     if isinstance(data.get("line_items"), list):  # a table cell: "TEE-RED x2, MUG x1", not a JSON dump
         data["line_items"] = ", ".join(_line_cell(line) for line in data["line_items"])
     note = f"{done} {result.id or ''} on connection {plan.label} ({conn.integration_name})."

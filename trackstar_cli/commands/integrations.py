@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
+from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
 from trackstar_cli.commands.views import INTEGRATION_COLUMNS, INTEGRATION_FIELDS, WRITE_INFO_COLUMNS
 from trackstar_cli.models import mask
 from trackstar_cli.output import Format, View
@@ -135,6 +135,7 @@ def sandbox_simulate_fulfill(
     ctx: typer.Context,
     order_id: Annotated[str, typer.Argument(metavar="ORDER", help="The sandbox order's id.")],
     partial: Annotated[bool, typer.Option("--partial", help="Ship only part of the order.")] = False,
+    connection: ConnectionOpt = None,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -151,7 +152,7 @@ def sandbox_simulate_fulfill(
     """
     from trackstar_cli.commands.views import WRITE_SUMMARY
 
-    order = integrations_service.simulate_fulfill(services(ctx), order_id, partial=partial)
+    order = integrations_service.simulate_fulfill(services(ctx), order_id, partial=partial, connection=connection)
     shown = dict(order)
     if isinstance(shown.get("line_items"), list):
         shown["line_items"] = len(shown["line_items"])

@@ -157,9 +157,58 @@ def write_info(req: Request) -> Reply:
     return Reply(body=variants.write_info(name, _warehouse_ids(req)))
 
 
+# GET /wms/{noun}/meta?method=POST|PUT: the older, JSON-Schema draft-07 form of write-info.
+_META: dict[str, tuple[str, str]] = {
+    "orders": ("create_order", "update_order"),
+    "products": ("create_product", "update_product"),
+    "kits": ("create_kit", "update_kit"),
+    "returns": ("create_return", "update_return"),
+}
+
+
+def _meta(req: Request, noun: str, integration: str) -> Reply:
+    method = (dict(req.query).get("method") or "POST").upper()
+    if method not in ("POST", "PUT"):
+        raise validation_error("query", {"method": ["Must be one of: POST, PUT."]})
+    action = _META[noun][0 if method == "POST" else 1]
+    schema = variants.variant(action, integration)
+    if schema is None:
+        raise ApiError.plain(501, f"Endpoint {action} is not implemented for {integration}")
+    body: Json = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": {action: schema},
+        "$ref": f"#/definitions/{action}",
+    }
+    return Reply(body=body)
+
+
+def _meta_for_connection(noun: str) -> Any:
+    def handler(req: Request) -> Reply:
+        return _meta(req, noun, req.connection().integration_name)
+
+    return handler
+
+
+def _meta_for_integration(noun: str) -> Any:
+    def handler(req: Request) -> Reply:
+        name = req.params["integration_name"]
+        if name not in INTEGRATIONS:
+            raise ApiError(404, error_body(f"Integration {name} not found", id=name))
+        reply = _meta(req, noun, name)
+        reply.body["has_connection_specific_fields"] = False
+        return reply
+
+    return handler
+
+
 def routes() -> list[Route]:
     key: dict[str, Any] = {"scope": "key"}
+    metas = [Route("GET", f"/wms/{noun}/meta", _meta_for_connection(noun)) for noun in _META]
+    metas += [
+        Route("GET", f"/wms/{noun}/meta/{{integration_name}}", _meta_for_integration(noun), **key) for noun in _META
+    ]
     return [
+        *metas,
         Route("POST", "/link/token", link_token, **key),
         Route("POST", "/link/exchange", exchange, **key),
         Route("GET", "/connections", list_connections, **key),

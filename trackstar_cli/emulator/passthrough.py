@@ -69,8 +69,12 @@ def simulate_fulfill(req: Request) -> Reply:
     partial = (dict(req.query).get("partial") or "false").lower()
     if partial not in ("true", "false"):
         raise validation_error("query", {"partial": ["Not a valid boolean."]})
+    # API key only per the spec; an access token, when sent, says which sandbox (the emulator may hold several).
+    mine = req.state.by_token(req.header("x-trackstar-access-token"))
+    sandboxes = [mine] if mine is not None else [req.state.connections.get(req.state.sandbox_id)]
+    sandboxes += list(req.state.connections.values())
     conn = next(
-        (c for c in req.state.connections.values() if c.integration_name == SANDBOX and c.data["orders"].get(order_id)),
+        (c for c in sandboxes if c is not None and c.integration_name == SANDBOX and c.data["orders"].get(order_id)),
         None,
     )
     if conn is None:

@@ -48,9 +48,13 @@ class PassthroughResult:
         if self.status_code < 400:
             return None
         exc = error_for_status(self.status_code, self.body, None)
-        exc.message = f"the integration's API answered {self.status_code}: {exc.message}"
+        said = self.body.get("error") or self.body.get("message") if isinstance(self.body, dict) else None
+        exc.message = "the integration's API answered" + (
+            f": {said}" if isinstance(said, str) and said else " an error"
+        )
         exc.args = (exc.message,)
         exc.origin = "integration"
+        exc.hint = exc.hint or "its body is on standard output (--include shows its headers too)"
         return exc
 
 

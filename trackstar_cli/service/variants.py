@@ -224,7 +224,7 @@ def check(variant: Variant, body: dict[str, Any], options: Mapping[str, str], co
     who = integration_label(variant.integration)
     parts: list[str] = []
     if missing:
-        parts.append(f"{who} requires {', '.join(dict.fromkeys(_label(m, options) for m in missing))}")
+        parts.append(f"{who} requires {', '.join(_grouped(missing, options))}")
     for field in dict.fromkeys(extra):
         parts.append(f"{who} does not take {_label(field, options)}{_alternative(variant, field)}")
     parts.extend(dict.fromkeys(other))
@@ -232,6 +232,20 @@ def check(variant: Variant, body: dict[str, Any], options: Mapping[str, str], co
         f"{command} on {who}: " + "; ".join(parts) + " (nothing was sent)",
         hint=f"`trackstar {command} --help-fields` lists what {who} takes",
     )
+
+
+def _grouped(paths: list[str], options: Mapping[str, str]) -> list[str]:
+    """`--measurements (measurements.height, measurements.unit)`: one entry per option, fields in order."""
+    by_option: dict[str, list[str]] = {}
+    for path in paths:
+        generic = _generic(path)
+        option = options.get(generic) or options.get(_canonical(generic)) or ""
+        by_option.setdefault(option, [])
+        if generic not in by_option[option]:
+            by_option[option].append(generic)
+    out = [f"{option} ({', '.join(fields)})" for option, fields in by_option.items() if option]
+    out.extend(f"{field} (in --data)" for field in by_option.get("", []))
+    return out
 
 
 def _leaf_errors(errors: Iterator[Any]) -> Iterator[Any]:
