@@ -419,3 +419,16 @@ def test_a_path_in_the_table_is_the_spec_writes_path() -> None:
 
 def test_package_data_ships_the_table() -> None:
     assert Path(variants.__file__).parent.parent.joinpath("write_variants.json").is_file()
+
+
+def test_integrations_write_info_shows_an_integrations_writes_without_a_connection(cli: Any, emu: Any) -> None:
+    r = cli("integrations", "write-info", "shipbob", "--json")
+    assert r.exit_code == 0, r.stderr
+    by_action = {row["action"]: row for row in r.json()}
+    assert "update_order" not in by_action and by_action["create_order"]["source"] == "write-info"
+    assert by_action["create_order"]["required"].split(", ")[:2] == ["line_items", "line_items.product_id"]
+    fields = cli("integrations", "write-info", "extensiv-3pl-central", "create_return", "--json")
+    assert fields.exit_code == 0, fields.stderr
+    assert {"field": "reference_num", "required": True, "type": "string"} in fields.json()
+    assert cli("integrations", "write-info", "shipbob", "update_order").exit_code == 7
+    assert cli("integrations", "write-info", "shipbob", "make_tea").exit_code == 2

@@ -94,6 +94,39 @@ def integrations_show(
     output.emit(writes_view, integrations_service.write_operation_rows(info), fmt_name)
 
 
+def integrations_write_info(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The integration's machine name, e.g. shiphero.", metavar="NAME")],
+    action: Annotated[
+        str | None, typer.Argument(help="A write, e.g. create_order: list its fields.", metavar="[ACTION]")
+    ] = None,
+    connection: TokenOpt = None,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Show the write bodies an integration takes (GET /integrations/wms/{name}/write-info, else the table).
+
+    Without ACTION: each write it supports and its required fields. With ACTION: every field of that write,
+    whether it is required, and its type or choices (what `<command> --help-fields` shows for a connection).
+
+    Examples:
+
+        trackstar integrations write-info shiphero
+
+        trackstar integrations write-info shipbob create_inbound_shipment
+    """
+    from trackstar_cli.commands.views import HELP_FIELD_COLUMNS, WRITE_VARIANT_COLUMNS
+    from trackstar_cli.service import variants
+
+    fmt_name = fmt_of(fmt, json_)
+    rows = integrations_service.write_info_rows(services(ctx), name, action, connection=connection)
+    if action is None:
+        output.emit(View(WRITE_VARIANT_COLUMNS, empty=f"nothing is known about {name}'s writes"), rows, fmt_name)
+    else:
+        title = f"{action}: {variants.integration_label(name)}"
+        output.emit(View(HELP_FIELD_COLUMNS[:3], title=title), rows, fmt_name)
+
+
 def sandbox_generate(
     ctx: typer.Context,
     kind: Annotated[
@@ -187,4 +220,5 @@ def build(name: str) -> typer.Typer:
         )
         app.command("list")(integrations_list)
         app.command("show")(integrations_show)
+        app.command("write-info")(integrations_write_info)
     return app

@@ -24,6 +24,7 @@ __all__ = [
     "CONNECTION_COLUMNS",
     "GROUP_HELP",
     "HELP_FIELD_COLUMNS",
+    "WRITE_VARIANT_COLUMNS",
     "PLACEMENT",
     "QUANTITY_COLUMNS",
     "RESOURCE_GROUPS",
@@ -172,6 +173,8 @@ WRITE_SUMMARY: dict[str, tuple[Column, ...]] = {
 }
 # `<write> --help-fields`: what the connection's integration takes.
 HELP_FIELD_COLUMNS = (_c("field"), _c("required"), _c("type"), _c("option"))
+# `integrations write-info NAME`: each write the integration takes and its required fields.
+WRITE_VARIANT_COLUMNS = (_c("write action", "action"), _c("url"), _c("required fields", "required"), _c("source"))
 
 CONNECTION_COLUMNS = (
     _c("default", "default_mark"),

@@ -8,12 +8,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError
+from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError, WriteNotSupportedError
 from trackstar_cli.models import ExchangeResult
 from trackstar_cli.service.connections import check_alias, get_connection
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.link import save_exchanged
-from trackstar_cli.spec import INTEGRATION_TYPES, SANDBOX, SANDBOX_TYPES, SIMULATIONS, InvalidSegmentError
+from trackstar_cli.spec import (
+    INTEGRATION_TYPES,
+    SANDBOX,
+    SANDBOX_TYPES,
+    SIMULATIONS,
+    WRITES,
+    InvalidSegmentError,
+)
 
 __all__ = [
     "SANDBOX_ALIAS",
@@ -21,6 +28,7 @@ __all__ = [
     "get_integration",
     "list_integrations",
     "simulate_fulfill",
+    "write_info_rows",
     "write_operation_rows",
 ]
 
@@ -163,3 +171,43 @@ def _describe_field(name: str, prop: Any, required: bool) -> str:
     if isinstance(options, list) and options:
         text += ": one of " + ", ".join(map(str, options))
     return text
+
+
+def write_info_rows(
+    svc: Services, name: str, action: str | None, *, connection: str | None = None
+) -> list[dict[str, Any]]:
+    """`integrations write-info`: one row per supported write, or one per field of `action`."""
+    from trackstar_cli.service import variants
+
+    if not _NAME_RE.match(name):
+        raise UsageError(f"invalid integration name {name!r}")
+    token = get_connection(svc, connection).access_token if connection else None
+    source, found = variants.integration_variants(svc, name, token)
+    if action is None:
+        return [
+            {
+                "action": write,
+                "url": f"{WRITES[write].method} {WRITES[write].path}",
+                "required": ", ".join(r["field"] for r in _rows(variants, write, name, schema) if r["required"]),
+                "source": source,
+            }
+            for write, schema in found.items()
+            if schema is not None
+        ]
+    if action not in WRITES:
+        raise UsageError(
+            f"unknown write {action!r}", hint="choose from " + ", ".join(sorted(variants.table()["writes"]))
+        )
+    if action not in found:
+        raise UsageError(f"nothing is known about {action} on {name}", hint="Trackstar's write-info did not answer")
+    schema = found[action]
+    if schema is None:
+        raise WriteNotSupportedError(f"{variants.integration_label(name)} does not support {action}")
+    return _rows(variants, action, name, schema)
+
+
+def _rows(variants: Any, write: str, name: str, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = variants.field_rows(variants.Variant(write, name, schema, "table"), {})
+    for row in rows:
+        row.pop("option", None)
+    return rows

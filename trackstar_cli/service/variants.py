@@ -31,6 +31,7 @@ __all__ = [
     "Variant",
     "check",
     "field_rows",
+    "integration_variants",
     "integration_label",
     "table",
     "table_variant",
@@ -170,14 +171,30 @@ def _schema_in(doc: dict[str, Any], op: WriteEndpoint) -> dict[str, Any] | None:
     schema = body.get("content", {}).get("application/json", {}).get("schema") if isinstance(body, dict) else None
     if not isinstance(schema, dict):
         return None
-    resolved = _resolve(schema, doc.get("components", {}).get("schemas", {}), ())
+    schemas = doc.get("components", {}).get("schemas", {})
+    try:
+        resolved = _resolve(schema, schemas if isinstance(schemas, dict) else {}, (), [_MAX_NODES])
+    except _TooBigError:
+        return None  # a document that inlines past the budget is not trusted: the table decides
     return resolved if isinstance(resolved, dict) else None
 
 
-def _resolve(node: Any, schemas: Mapping[str, Any], seen: tuple[str, ...]) -> Any:
+_MAX_NODES = 50_000  # inlined schema nodes: refs shared many times over must not blow up memory
+# Kept from a server's schema: no `pattern` (a hostile regex could backtrack for ever) and no `$ref` left.
+_DROP = frozenset({"pattern", "patternProperties", "$ref", "$defs", "definitions", "$id", "$schema"})
+
+
+class _TooBigError(Exception):
+    pass
+
+
+def _resolve(node: Any, schemas: Mapping[str, Any], seen: tuple[str, ...], budget: list[int]) -> Any:
     """Inline local $refs (write-info documents may use them); a cycle stops at the repeated name."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBigError
     if isinstance(node, list):
-        return [_resolve(n, schemas, seen) for n in node]
+        return [_resolve(n, schemas, seen, budget) for n in node]
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
@@ -185,8 +202,16 @@ def _resolve(node: Any, schemas: Mapping[str, Any], seen: tuple[str, ...]) -> An
         name = ref.rsplit("/", 1)[-1]
         if name in seen or name not in schemas:
             return {}
-        return _resolve(schemas[name], schemas, (*seen, name))
-    return {k: _resolve(v, schemas, seen) for k, v in node.items()}
+        return _resolve(schemas[name], schemas, (*seen, name), budget)
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DROP:
+            continue
+        if key == "properties" and isinstance(value, dict):  # field names, not keywords: keep every one
+            out[key] = {name: _resolve(sub, schemas, seen, budget) for name, sub in value.items()}
+        else:
+            out[key] = _resolve(value, schemas, seen, budget)
+    return out
 
 
 # -- checking a body -------------------------------------------------------------------------------------
@@ -200,7 +225,7 @@ def check(variant: Variant, body: dict[str, Any], options: Mapping[str, str], co
         return
     from jsonschema import Draft202012Validator, FormatChecker
 
-    checker = FormatChecker()
+    checker = FormatChecker(formats=())  # date-time only, as the emulator checks it
     checker.checks("date-time")(lambda v: not isinstance(v, str) or bool(DATE_TIME.match(v)))
     validator = Draft202012Validator(variant.schema, format_checker=checker)
     missing: list[str] = []
@@ -304,6 +329,29 @@ def _all_paths(props: dict[str, Any], prefix: str) -> Iterator[str]:
         inner = _object(sub) if isinstance(sub, dict) else {}
         if isinstance(inner.get("properties"), dict):
             yield from _all_paths(inner["properties"], path)
+
+
+def integration_variants(
+    svc: Services, integration: str, token: str | None = None
+) -> tuple[str, dict[str, dict[str, Any] | None]]:
+    """(source, write name → schema or None when unsupported) for an integration, without a stored connection:
+    GET /integrations/wms/{name}/write-info (the token, when given, adds connection-specific values), else
+    the table. Writes neither knows about are left out."""
+    path = f"/integrations/wms/{integration}/write-info"
+    try:
+        doc = svc.client().request("GET", path, access_token=token, retry=False)
+    except (APIError, APIConnectionError):
+        doc = None
+    out: dict[str, dict[str, Any] | None] = {}
+    if isinstance(doc, dict) and isinstance(doc.get("paths"), dict):
+        for name in table()["writes"]:
+            out[name] = _schema_in(doc, WRITES[name])
+        return "write-info", out
+    if integration not in table()["integrations"]:
+        return "none", {}
+    for name, entry in table()["writes"].items():
+        out[name] = entry["variants"].get(integration)
+    return "table", out
 
 
 # -- describing a variant --------------------------------------------------------------------------------
