@@ -432,3 +432,75 @@ def test_integrations_write_info_shows_an_integrations_writes_without_a_connecti
     assert {"field": "reference_num", "required": True, "type": "string"} in fields.json()
     assert cli("integrations", "write-info", "shipbob", "update_order").exit_code == 7
     assert cli("integrations", "write-info", "shipbob", "make_tea").exit_code == 2
+
+
+# -- a hostile write-info --------------------------------------------------------------------------------
+
+
+def _serve_write_info(monkeypatch: pytest.MonkeyPatch, doc: Any) -> list[str]:
+    """A server on 127.0.0.1 whose write-info is `doc` and whose writes are counted, never applied."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _answer(self, body: Any) -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(f"GET {self.path}")
+            self._answer(doc if "write-info" in self.path else {"data": [], "next_token": None})
+
+        def do_POST(self) -> None:  # noqa: N802
+            seen.append(f"POST {self.path}")
+            self._answer({"data": {"id": "x"}, "id": "x", "unused_fields": []})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("TRACKSTAR_BASE_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("TRACKSTAR_API_KEY", "sk_test_hostile")
+    return seen
+
+
+def test_a_hostile_write_info_cannot_paint_the_terminal_or_blow_up(
+    cli: Any, logged_in: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import add_connection
+
+    evil = "\x1b[2J\x1b]52;c;cGF3bmVk\x07[red]x[/red]"
+    schema = {"type": "object", "required": [evil], "properties": {evil: {"type": "string"}}}
+    doc = {"openapi": "3.1.0", "paths": {"/wms/products": {"post": {"requestBody": {"content": {
+        "application/json": {"schema": schema}}}}}}}  # fmt: skip
+    seen = _serve_write_info(monkeypatch, doc)
+    add_connection("conn_h", alias="h", integration="packiyo")
+    r = cli("products", "create", "--sku", "A", "--name", "B", "--yes")
+    assert r.exit_code == 2 and r.stderr.startswith("error: products create on packiyo: packiyo requires ")
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr
+    assert "[red]x[/red]" in r.stderr  # shown as text, not taken for markup
+    assert not [s for s in seen if s.startswith("POST")]  # refused locally, nothing sent
+
+
+def test_a_write_info_that_inlines_past_the_budget_falls_back_to_the_table(
+    cli: Any, logged_in: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import add_connection
+
+    schemas = {f"S{i}": {"type": "object", "properties": {k: {"$ref": f"#/components/schemas/S{i + 1}"}
+                                                          for k in "abcdefgh"}} for i in range(12)}  # fmt: skip
+    schemas["S12"] = {"type": "string"}
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/S0"}}}}
+    doc = {"paths": {"/wms/products": {"post": {"requestBody": body}}}, "components": {"schemas": schemas}}
+    _serve_write_info(monkeypatch, doc)
+    add_connection("conn_h", alias="h", integration="shiphero")
+    r = cli("products", "create", "--sku", "A", "--name", "B", "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    assert r.json()["rules"] == "table"  # 8**12 nodes would not fit: ShipHero's committed variant decided

@@ -125,9 +125,9 @@ def variant_for(svc: Services, conn: Connection, write: str) -> Variant:
     doc = _write_info(svc, conn)
     if doc is not None:
         schema = _schema_in(doc, op)
-        if schema is not None:
+        if isinstance(schema, dict):
             return Variant(write, conn.integration_name, schema, "write-info")
-        if _names_paths(doc):
+        if schema is None and _names_paths(doc):  # the integration's document has no such write
             raise _unsupported(write, conn.integration_name)
     return table_variant(write, conn.integration_name)
 
@@ -161,22 +161,30 @@ def _names_paths(doc: dict[str, Any]) -> bool:
     return any(str(p).startswith("/wms/") for p in doc.get("paths", {}))
 
 
-def _schema_in(doc: dict[str, Any], op: WriteEndpoint) -> dict[str, Any] | None:
+_UNREADABLE = "unreadable"  # the write is there but its schema could not be read (too big, not an object)
+
+
+def _schema_in(doc: dict[str, Any], op: WriteEndpoint) -> dict[str, Any] | str | None:
+    """The write's body schema in a write-info document; None when the document lacks the write."""
     item = doc.get("paths", {}).get(op.path)
-    if not isinstance(item, dict):
+    operation = item.get(op.method.lower()) if isinstance(item, dict) else None
+    if not isinstance(operation, dict):
         return None
-    body = (
-        item.get(op.method.lower(), {}).get("requestBody", {}) if isinstance(item.get(op.method.lower()), dict) else {}
-    )
-    schema = body.get("content", {}).get("application/json", {}).get("schema") if isinstance(body, dict) else None
+    schema = _dig(operation, "requestBody", "content", "application/json", "schema")
     if not isinstance(schema, dict):
-        return None
+        return _UNREADABLE
     schemas = doc.get("components", {}).get("schemas", {})
     try:
         resolved = _resolve(schema, schemas if isinstance(schemas, dict) else {}, (), [_MAX_NODES])
     except _TooBigError:
-        return None  # a document that inlines past the budget is not trusted: the table decides
-    return resolved if isinstance(resolved, dict) else None
+        return _UNREADABLE  # a document that inlines past the budget is not trusted: the table decides
+    return resolved if isinstance(resolved, dict) else _UNREADABLE
+
+
+def _dig(node: Any, *keys: str) -> Any:
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
 
 
 _MAX_NODES = 50_000  # inlined schema nodes: refs shared many times over must not blow up memory
@@ -345,7 +353,9 @@ def integration_variants(
     out: dict[str, dict[str, Any] | None] = {}
     if isinstance(doc, dict) and isinstance(doc.get("paths"), dict):
         for name in table()["writes"]:
-            out[name] = _schema_in(doc, WRITES[name])
+            found = _schema_in(doc, WRITES[name])
+            if isinstance(found, dict) or found is None:
+                out[name] = found
         return "write-info", out
     if integration not in table()["integrations"]:
         return "none", {}
