@@ -504,3 +504,12 @@ def test_a_write_info_that_inlines_past_the_budget_falls_back_to_the_table(
     r = cli("products", "create", "--sku", "A", "--name", "B", "--dry-run")
     assert r.exit_code == 0, r.stderr
     assert r.json()["rules"] == "table"  # 8**12 nodes would not fit: ShipHero's committed variant decided
+
+
+def test_a_line_field_no_option_sets_points_at_data(cli: Any, emu: Any) -> None:
+    connect(cli, emu, "shiphero", "hero")
+    args = ["returns", "create", "--order", "ord_00000001", "--warehouse", WH, "--line", f"{SKU}:1", "--yes"]
+    r = cli(*args, "--data", "{}")
+    assert r.exit_code == 2
+    assert "line_items.return_reason (in --data)" in r.stderr
+    assert "a line field --line cannot set needs the whole line_items in --data instead" in r.stderr

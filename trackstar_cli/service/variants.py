@@ -261,10 +261,12 @@ def check(variant: Variant, body: dict[str, Any], options: Mapping[str, str], co
     for field in dict.fromkeys(extra):
         parts.append(f"{who} does not take {_label(field, options)}{_alternative(variant, field)}")
     parts.extend(dict.fromkeys(other))
-    raise BodyRejectedError(
-        f"{command} on {who}: " + "; ".join(parts) + " (nothing was sent)",
-        hint=f"`trackstar {command} --help-fields` lists what {who} takes",
-    )
+    hint = f"`trackstar {command} --help-fields` lists what {who} takes"
+    lined = [m for m in missing if "." in m and _generic(m) not in options and m.split(".")[0] in options]
+    if lined:
+        parent = options[lined[0].split(".")[0]]
+        hint += f"; a line field {parent} cannot set needs the whole {lined[0].split('.')[0]} in --data instead"
+    raise BodyRejectedError(f"{command} on {who}: " + "; ".join(parts) + " (nothing was sent)", hint=hint)
 
 
 def _grouped(paths: list[str], options: Mapping[str, str]) -> list[str]:
@@ -312,10 +314,6 @@ def _label(path: str, options: Mapping[str, str]) -> str:
     generic = _generic(path)
     option = options.get(generic) or options.get(_canonical(generic))
     if option is None:
-        head = generic.split(".")[0]
-        parent = options.get(head)
-        if parent and "." in generic:
-            return f"{generic} ({parent})"
         return f"{generic} (in --data)"
     return f"{option} ({generic})" if not option.endswith(f"({generic})") else option
 
