@@ -7,7 +7,7 @@ imports nothing of ours and no third-party package; presentation (table columns,
 `commands/views.py`.
 
 Adding a WMS resource: one `Resource` below (and, for a table, one entry in `commands/views.py`).
-Adding a write: one `WriteEndpoint` below (and its options in `commands/writes.py`).
+Adding a write: one `WriteEndpoint` below (and its command in `commands/write_*.py`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What every write command shares: its options, reading --data, the confirmation, sending and rendering.
 
-The commands themselves are in commands/writes.py.
+The commands themselves are in commands/writes.py and commands/write_*.py.
 """
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
@@ -35,6 +35,8 @@ __all__ = [
     "WarehouseOpt",
     "YesOpt",
     "WriteFlags",
+    "flags",
+    "measure",
     "opt",
     "run_write",
     "stdin_is_tty",
@@ -246,6 +248,23 @@ def run_write(
 
 
 _MAX_UPLOAD = 50 * 1024 * 1024  # bytes read into memory for one multipart upload
+
+
+def flags(
+    data: str | None,
+    connection: str | None,
+    idempotency_key: str | None,
+    dry_run: bool,
+    yes: bool,
+    fmt: Format | None,
+    json_: bool,
+    help_fields: bool = False,
+) -> WriteFlags:
+    return WriteFlags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields)
+
+
+def measure(measurements: str | None, weight: str | None) -> tuple[str, Any]:
+    return "--measurements/--weight", (measurements, weight) if (measurements or weight) else None
 
 
 def _read_upload(path: Path | None) -> tuple[str, bytes, str] | None:

@@ -33,7 +33,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from trackstar_cli.errors import UsageError
 from trackstar_cli.service.connections import resolve_connection
-from trackstar_cli.spec import WRITES
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
@@ -112,8 +111,10 @@ def prepare(
     reader = _Reader(read_stdin)
     given, target = _method_and_target(args)
     method = given or ("POST" if input_file is not None and not paginate else "GET")
+    from trackstar_cli.service.api_form import is_multipart_path, prepare_form
+
     if form or (method != "GET" and input_file is None and is_multipart_path(method, target.split("?", 1)[0])):
-        return _prepare_form(method, given, target, base_url, raw_fields, typed_fields, headers)
+        return prepare_form(method, given, target, base_url, raw_fields, typed_fields, headers)
     if paginate and method != "GET":
         raise UsageError(f"--paginate follows pages of a GET, not of a {method}", hint="drop --paginate or METHOD")
     if input_file is not None and method == "GET":
@@ -152,67 +153,6 @@ def call(svc: Services, req: ApiRequest, *, connection: str | None = None, conne
         files=req.files or None,
         form=req.form or None,
     )
-
-
-def is_multipart_path(method: str, path: str) -> bool:
-    """Whether the spec takes multipart/form-data at this method and path (attach a file to an order)."""
-    segs = [s for s in path.split("/") if s]
-    for op in WRITES.values():
-        parts = [s for s in op.path.split("/") if s]
-        if op.multipart and op.method == method.upper() and len(parts) == len(segs):
-            if all(p.startswith("{") or p == s for p, s in zip(parts, segs, strict=True)):
-                return True
-    return False
-
-
-_MAX_FILE = 50 * 1024 * 1024
-
-
-def _prepare_form(
-    method: str,
-    given: str | None,
-    target: str,
-    base_url: str,
-    raw_fields: Sequence[str],
-    typed_fields: Sequence[str],
-    headers: Sequence[str],
-) -> ApiRequest:
-    """A multipart/form-data request: -f/-F are text parts, -F key=@FILE a file part (its bytes as they are)."""
-    if method == "GET":
-        raise UsageError("a GET has no body to send as a form", hint="name the METHOD, e.g. POST")
-    path, params = _split_target(target, base_url)
-    files: dict[str, tuple[str, bytes, str]] = {}
-    form: dict[str, str] = {}
-    for raw, typed in [(f, False) for f in raw_fields] + [(f, True) for f in typed_fields]:
-        key, value = _split_field(raw, typed)
-        if key in files or key in form:
-            raise UsageError(f"form field {key} given twice")
-        if typed and value.startswith("@"):
-            files[key] = _read_file_part(value[1:], key)
-        else:
-            form[key] = value
-    if not files and not form:
-        raise UsageError("a multipart request needs at least one -f/-F field", hint="e.g. -F file=@label.pdf")
-    headers_ = parse_headers(headers)
-    scoped = needs_access_token(method, path)
-    if scoped and not any(k.lower() == "idempotency-key" for k in headers_):
-        headers_["Idempotency-Key"] = str(uuid.uuid4())
-    return ApiRequest(method, path, params, None, False, headers_, scoped, given is None, False, files, form)
-
-
-def _read_file_part(name: str, key: str) -> tuple[str, bytes, str]:
-    import mimetypes
-
-    if not name or name == "-":
-        raise UsageError(f"-F {key}=@… needs a file name (standard input is not sent as a file)")
-    file = Path(name).expanduser()
-    try:
-        if file.stat().st_size > _MAX_FILE:
-            raise UsageError(f"{file} is larger than {_MAX_FILE} bytes")
-        content = file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {name} for -F {key}: {exc.strerror or exc}", hint="check the path") from None
-    return file.name, content, mimetypes.guess_type(file.name)[0] or "application/octet-stream"
 
 
 def iter_items(

@@ -207,7 +207,9 @@ def write_info_rows(
 
 
 def _rows(variants: Any, write: str, name: str, schema: dict[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = variants.field_rows(variants.Variant(write, name, schema, "table"), {})
+    from trackstar_cli.service.variant_check import field_rows
+
+    rows: list[dict[str, Any]] = field_rows(variants.Variant(write, name, schema, "table"), {})
     for row in rows:
         row.pop("option", None)
     return rows
