@@ -16,8 +16,9 @@ from ..spec import PASSTHROUGH_METHODS, SANDBOX, SIMULATIONS
 from .core import ApiError, Json, Reply, Request, error_body, not_found, validation_error
 from .orders import ship
 from .routes import Route
+from .state import Connection
 
-__all__ = ["routes"]
+__all__ = ["routes", "sandbox_of"]
 
 _VENDOR_HEADERS = {"content-type": "application/json", "x-vendor": "emulated"}
 
@@ -64,19 +65,24 @@ def passthrough(req: Request) -> Reply:
     return Reply(body={"status_code": status, "headers": dict(_VENDOR_HEADERS), "body": answer})
 
 
+def sandbox_of(req: Request, order_id: str) -> Connection | None:
+    """The sandbox connection holding the order. The spec asks for the API key only; an access token, when
+    sent, says which sandbox is meant (the emulator may hold several), else the generated one, else any."""
+    mine = req.state.by_token(req.header("x-trackstar-access-token"))
+    sandboxes = [mine] if mine is not None else [req.state.connections.get(req.state.sandbox_id)]
+    sandboxes += list(req.state.connections.values())
+    return next(
+        (c for c in sandboxes if c is not None and c.integration_name == SANDBOX and c.data["orders"].get(order_id)),
+        None,
+    )
+
+
 def simulate_fulfill(req: Request) -> Reply:
     order_id = req.params["order_id"]
     partial = (dict(req.query).get("partial") or "false").lower()
     if partial not in ("true", "false"):
         raise validation_error("query", {"partial": ["Not a valid boolean."]})
-    # API key only per the spec; an access token, when sent, says which sandbox (the emulator may hold several).
-    mine = req.state.by_token(req.header("x-trackstar-access-token"))
-    sandboxes = [mine] if mine is not None else [req.state.connections.get(req.state.sandbox_id)]
-    sandboxes += list(req.state.connections.values())
-    conn = next(
-        (c for c in sandboxes if c is not None and c.integration_name == SANDBOX and c.data["orders"].get(order_id)),
-        None,
-    )
+    conn = sandbox_of(req, order_id)
     if conn is None:
         raise not_found("Order", order_id)
     req.conn = conn
