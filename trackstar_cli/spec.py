@@ -428,7 +428,6 @@ ATTACH_FILE_FIELDS: tuple[str, ...] = ("file", "file_name", "file_url")
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "reference_id": ("reference_id", "reference_num", "reference_number"),
     "unit_price": ("unit_price", "unit_cost"),
-    "tracking_number": ("tracking_number",),
 }
 
 # -- passthrough and sandbox simulation ------------------------------------------------------------------

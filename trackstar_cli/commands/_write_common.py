@@ -203,9 +203,11 @@ def run_write(
         options["trackstar_tags"] = "TAG"
     if flags.help_fields:
         rows = ws.help_fields(svc, endpoint, flags.connection, options)
-        output.emit(
-            View(HELP_FIELD_COLUMNS, title=f"{command}: {rows.integration} ({rows.source})"), rows.rows, fmt_name
+        unknown = (
+            f"nothing is known here about {rows.integration}'s fields for {command} (no write-info, not in the table)"
         )
+        view = View(HELP_FIELD_COLUMNS, empty=unknown, title=f"{command}: {rows.integration} ({rows.source})")
+        output.emit(view, rows.rows, fmt_name)
         return
     text, source = _read_data(flags.data)
     opts = ws.WriteOptions(

@@ -129,10 +129,10 @@ RESOURCE_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(group for group, _ in PLA
 
 GROUP_HELP = {
     "inventory": "Inventory: quantities per SKU and warehouse, the ledger, a summary across connections; adjust.",
-    "products": "Products and kits (/wms/products): list, get; create, update.",
-    "orders": "Orders (/wms/orders): list, get, packs, channels; create, update, cancel, ship.",
-    "inbound-shipments": "Inbound shipments (ASNs) and their suppliers: list, get; create, receive.",
-    "returns": "Returns (RMAs) (/wms/returns): list, get; create.",
+    "products": "Products and kits (/wms/products): list, get; create, update (kits: `trackstar kits`).",
+    "orders": "Orders (/wms/orders): list, get, packs, channels; create, update, cancel, ship, attach-file.",
+    "inbound-shipments": "Inbound shipments (ASNs) and their suppliers: list, get; create, update, receive.",
+    "returns": "Returns (RMAs) (/wms/returns): list, get; create, update, cancel.",
     "warehouses": "Warehouses and their locations (GET /wms/warehouses).",
     "warehouse-customers": "Warehouse customers: the merchants of a 3PL (GET /wms/warehouse-customers).",
     "shipping-methods": "Shipping methods (GET /wms/shipping-methods).",
