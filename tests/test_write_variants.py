@@ -513,3 +513,24 @@ def test_a_line_field_no_option_sets_points_at_data(cli: Any, emu: Any) -> None:
     assert r.exit_code == 2
     assert "line_items.return_reason (in --data)" in r.stderr
     assert "a line field --line cannot set needs the whole line_items in --data instead" in r.stderr
+
+
+def test_write_info_paths_match_whatever_their_parameters_are_called(
+    cli: Any, logged_in: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import add_connection
+
+    schema = {"type": "object", "additionalProperties": False, "properties": {"name": {"type": "string"}}}
+    doc = {"paths": {"/wms/products/{id}": {"put": {"requestBody": {"content": {
+        "application/json": {"schema": schema}}}}}}}  # fmt: skip
+    _serve_write_info(monkeypatch, doc)
+    add_connection("conn_h", alias="h", integration="packiyo")
+    ok = cli("products", "update", "prod_1", "--name", "N", "--dry-run")
+    assert ok.exit_code == 0, ok.stderr
+    assert ok.json()["rules"] == "write-info"
+    refused = cli("products", "update", "prod_1", "--gtin", "1", "--dry-run")
+    assert refused.exit_code == 2 and "packiyo does not take --gtin (gtin)" in refused.stderr
+    missing = cli("orders", "cancel", "ord_1", "--dry-run")  # no body: write-info does not decide
+    assert missing.exit_code == 0, missing.stderr
+    absent = cli("products", "create", "--sku", "A", "--name", "B", "--dry-run")
+    assert absent.exit_code == 7 and "packiyo does not support create_product" in absent.stderr

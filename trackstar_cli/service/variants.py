@@ -159,12 +159,17 @@ def _names_paths(doc: dict[str, Any]) -> bool:
     return any(str(p).startswith("/wms/") for p in doc.get("paths", {}))
 
 
+_TEMPLATE = re.compile(r"\{[^}]*\}")
 _UNREADABLE = "unreadable"  # the write is there but its schema could not be read (too big, not an object)
 
 
 def _schema_in(doc: dict[str, Any], op: WriteEndpoint) -> dict[str, Any] | str | None:
     """The write's body schema in a write-info document; None when the document lacks the write."""
-    item = doc.get("paths", {}).get(op.path)
+    paths = doc.get("paths", {})
+    item = paths.get(op.path)
+    if item is None:  # the same path with other parameter names ({id} for {order_id}) is the same write
+        wanted = _TEMPLATE.sub("{}", op.path)
+        item = next((v for k, v in paths.items() if isinstance(k, str) and _TEMPLATE.sub("{}", k) == wanted), None)
     operation = item.get(op.method.lower()) if isinstance(item, dict) else None
     if not isinstance(operation, dict):
         return None
