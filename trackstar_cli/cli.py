@@ -7,6 +7,7 @@ Every TrackstarError ends here as `error: …` / `hint: …` on stderr and its d
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
+import errno
 import os
 import sys
 from dataclasses import dataclass
@@ -71,9 +72,12 @@ def _debug_requested(ctx: click.Context) -> bool:
 _LAZY: dict[str, str] = {
     "demo": "trackstar_cli.commands.demo",
     "auth": "trackstar_cli.commands.auth",
+    "connect": "trackstar_cli.commands.connect",
     "link-token": "trackstar_cli.commands.link",
     "exchange": "trackstar_cli.commands.link",
     "connections": "trackstar_cli.commands.connections",
+    "magic-links": "trackstar_cli.commands.magic_links",
+    "schedules": "trackstar_cli.commands.schedules",
     **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
     "tags": "trackstar_cli.commands.writes",
     "kits": "trackstar_cli.commands.writes",
@@ -87,9 +91,9 @@ _LAZY: dict[str, str] = {
 
 
 _PANELS = {
-    **dict.fromkeys(("demo", "auth", "link-token", "exchange", "connections"), "Start here"),
+    **dict.fromkeys(("demo", "auth", "connect", "link-token", "exchange", "connections", "magic-links"), "Start here"),
     **dict.fromkeys((*RESOURCE_GROUPS, "tags", "kits"), "WMS data"),
-    **dict.fromkeys(("api", "passthrough", "integrations", "sandbox", "emulator", "webhooks"), "More"),
+    **dict.fromkeys(("api", "passthrough", "integrations", "sandbox", "schedules", "emulator", "webhooks"), "More"),
 }
 
 
@@ -114,6 +118,18 @@ class _PassThrough(BaseException):
 class _RootGroup(TyperGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*super().list_commands(ctx), *_LAZY]
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            if args and "No such command" in exc.message and "Did you mean" not in exc.message:
+                import difflib
+
+                close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=2, cutoff=0.6)
+                if close:
+                    exc.message = exc.message.rstrip(".") + ". Did you mean " + " or ".join(map(repr, close)) + "?"
+            raise
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         found = super().get_command(ctx, cmd_name)
@@ -154,10 +170,18 @@ class _RootGroup(TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+        except SystemExit as exc:
+            # Typer turns a closed pipe (`trackstar --help | head -1`) into exit 1; for us that is a success.
+            broken = exc.__context__
+            if isinstance(broken, OSError) and broken.errno == errno.EPIPE:
+                sys.exit(output.report_exception(BrokenPipeError()))
+            raise
         except click.exceptions.NoArgsIsHelpError as exc:
             if exc.format_message().strip():  # Typer's rich help prints itself and leaves the message empty
                 exc.show()
-            sys.exit(exc.exit_code)
+            given = sys.argv[1:] if args is None else list(args)
+            # `trackstar` alone asks for help: not an error; `trackstar orders` lacks its verb: usage (2)
+            sys.exit(0 if not given else exc.exit_code)
         except click.exceptions.ClickException as exc:
             output.emit_error(_usage_error(exc))
             sys.exit(exc.exit_code)
@@ -169,7 +193,24 @@ class _RootGroup(TyperGroup):
 def _usage_error(exc: click.exceptions.ClickException) -> TrackstarError:
     ctx = getattr(exc, "ctx", None)
     path = ctx.command_path if ctx is not None else "trackstar"
-    return TrackstarError(exc.format_message(), hint=f"see `{path} --help`")
+    hint = f"see `{path} --help`"
+    param = getattr(exc, "param", None)
+    choices = getattr(getattr(param, "type", None), "choices", None)
+    given = _given_value(exc)
+    if choices and given is not None:  # an enum option: the values, and the closest one
+        import difflib
+
+        values = [getattr(c, "value", c) for c in choices]
+        close = difflib.get_close_matches(given, [str(v) for v in values], n=1, cutoff=0.6)
+        hint = (f"did you mean {close[0]!r}? " if close else "") + "choose from " + ", ".join(map(str, values))
+    return TrackstarError(exc.format_message(), hint=hint)
+
+
+def _given_value(exc: click.exceptions.ClickException) -> str | None:
+    import re
+
+    match = re.search(r"'([^']*)' is not one of", exc.format_message())
+    return match.group(1) if match else None
 
 
 @dataclass
@@ -208,7 +249,11 @@ def root(
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", help="Seconds to wait per request, default 30 \\[env: TRACKSTAR_TIMEOUT]."),
+        typer.Option(
+            "--timeout",
+            help="Seconds a whole request may take (connect, headers and body; per page), default 30 "
+            "\\[env: TRACKSTAR_TIMEOUT].",
+        ),
     ] = None,
     ca_bundle: Annotated[
         str | None, typer.Option("--ca-bundle", help="CA certificates file for TLS \\[env: TRACKSTAR_CA_BUNDLE].")
@@ -222,13 +267,23 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show a traceback on errors \\[env: TRACKSTAR_DEBUG].")
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Do not page long tables through less -FRX \\[env: TRACKSTAR_PAGER, PAGER]."),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = None,
 ) -> None:
     settings = resolve_settings(
-        profile=profile, base_url=base_url, timeout=timeout, verbose=verbose, debug=debug, ca_bundle=ca_bundle
+        profile=profile,
+        base_url=base_url,
+        timeout=timeout,
+        verbose=verbose,
+        debug=debug,
+        ca_bundle=ca_bundle,
+        no_pager=no_pager,
     )
     from trackstar_cli.service import Services
 
@@ -238,5 +293,20 @@ def root(
     ctx.obj = AppState(settings, services)
 
 
+@app.command("version", rich_help_panel="More")
+def version() -> None:
+    """Show the version (the same line as `trackstar --version`).
+
+    Example:
+
+        trackstar version
+    """
+    output.render_text(VERSION_LINE)
+
+
 def main() -> None:
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # `trackstar --help | head -1`: the reader went away, which is fine
+        output.report_exception(BrokenPipeError())
+        sys.exit(0)

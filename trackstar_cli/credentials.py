@@ -4,6 +4,10 @@ Service name `trackstar-cli`, username `api-key:<profile>`. keyring is imported 
 costs ~100 ms) and every call runs in a daemon thread with a deadline, because a locked or crashed Secret
 Service can block forever on a prompt on a headless machine. Any exception a backend raises (keyring's own,
 secretstorage's, D-Bus's, a bad PYTHON_KEYRING_BACKEND) becomes a CredentialsError naming TRACKSTAR_API_KEY.
+
+keyring's null and fail backends (`keyring --disable`, PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring)
+count as no keyring, and a stored key is read back: a backend that does not keep it is an error, never "Saved".
+Keys are stripped of surrounding white space on the way in and out (a CRLF file would put `\r` in a header).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ _HINT = (
 )
 
 T = TypeVar("T")
+
+
+_NO_KEYRING_BACKENDS = ("keyring.backends.null", "keyring.backends.fail")
 
 
 def _username(profile: str) -> str:
@@ -77,23 +84,46 @@ def _describe(exc: BaseException) -> str:
     return f"{name}: {text}" if text else name
 
 
+def _usable_keyring(what: str) -> Any:
+    """The active backend, or CredentialsError for the null/fail backends (they keep nothing)."""
+    import keyring
+
+    backend = keyring.get_keyring()
+    if type(backend).__module__.startswith(_NO_KEYRING_BACKENDS):
+        raise CredentialsError(
+            f"the OS keyring failed to {what}: it is disabled "
+            f"(backend {type(backend).__module__}.{type(backend).__name__} keeps nothing)",
+            hint=_HINT,
+        )
+    return backend
+
+
 def get_api_key(profile: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> str | None:
-    """The stored key for `profile`, or None when there is none."""
+    """The stored key for `profile`, or None when there is none (the null backend never has one)."""
 
     def read() -> str | None:
         import keyring
 
-        value: str | None = keyring.get_password(SERVICE_NAME, _username(profile))
-        return value
+        value = keyring.get_password(SERVICE_NAME, _username(profile))
+        return (value.strip() or None) if isinstance(value, str) else None
 
     return _call(read, "read the API key", timeout)
 
 
 def set_api_key(profile: str, api_key: str, *, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> None:
-    def write() -> None:
-        import keyring
+    """Store the key and read it back: a backend that accepts it but keeps nothing is an error."""
+    api_key = api_key.strip()
 
-        keyring.set_password(SERVICE_NAME, _username(profile), api_key)
+    def write() -> None:
+        backend = _usable_keyring("store the API key")
+        backend.set_password(SERVICE_NAME, _username(profile), api_key)
+        kept = backend.get_password(SERVICE_NAME, _username(profile))
+        if kept != api_key:
+            name = f"{type(backend).__module__}.{type(backend).__name__}"
+            raise CredentialsError(
+                f"the OS keyring failed to store the API key: {name} did not keep it, so it was not saved",
+                hint=_HINT,
+            )
 
     _call(write, "store the API key", timeout, secret=api_key)
 
@@ -118,9 +148,7 @@ def backend_name(*, timeout: float = DEFAULT_KEYRING_TIMEOUT) -> str:
     """A readable name of the active keyring backend, for `auth status`."""
 
     def name() -> str:
-        import keyring
-
-        backend = keyring.get_keyring()
+        backend = _usable_keyring("find a keyring backend")
         return f"{type(backend).__module__}.{type(backend).__name__}"
 
     return _call(name, "find a keyring backend", timeout)

@@ -6,11 +6,15 @@
     ├── CredentialsError               3  no API key, keyring unusable or timed out
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
-    │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    │   ├── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    │   └── AliasTakenError            1  another process took the connection name first
+    ├── LinkClosedError                1  `connect`: the Link modal was closed before a WMS was connected
+    ├── WaitTimeoutError              14  a wait ran out of time (`connect`, `--wait`, `connections wait`)
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
     ├── WriteNotSupportedError         7  the connection's integration has no body for this write (not sent)
+    ├── SyncFailedError                15  a backfill job ended stuck or cancelled, or a sync ended in error
     └── APIError                       6  the API answered with an error status
         ├── AuthenticationError        3  401
         ├── PermissionDeniedError      3  403
@@ -20,7 +24,9 @@
         ├── IntegrationError           7  origin "integration", whatever the status
         ├── NotImplementedByIntegrationError  7  501
         ├── ServerError                8  5xx after retries
+        ├── RedirectError              6  a 3xx: never followed (it would carry the API key elsewhere)
         └── MalformedResponseError     8  a 2xx whose body is not the JSON we expect
+            └── ResponseTooLargeError  8  a reply whose decoded size passes the cap
 
 Status codes become exceptions in exactly one place: `error_for_status`.
 """
@@ -32,6 +38,7 @@ from typing import Any
 
 __all__ = [
     "APIConnectionError",
+    "AliasTakenError",
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
@@ -39,18 +46,23 @@ __all__ = [
     "CredentialsError",
     "ExitCode",
     "IntegrationError",
+    "LinkClosedError",
     "MalformedResponseError",
     "NoConnectionError",
     "NotFoundError",
     "NotImplementedByIntegrationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
     "StoreError",
     "TrackstarError",
+    "SyncFailedError",
     "UnsavedTokenError",
     "UsageError",
     "ValidationError",
+    "WaitTimeoutError",
     "WebhookVerificationError",
     "WriteNotSupportedError",
     "error_for_status",
@@ -75,6 +87,8 @@ class ExitCode(IntEnum):
     WEBHOOK_MALFORMED = 11
     WEBHOOK_STALE = 12
     WEBHOOK_BAD_SIGNATURE = 13
+    TIMED_OUT = 14  # a wait (for the Link modal in `connect`) ended before it was done
+    SYNC_FAILED = 15  # a backfill job ended stuck or cancelled, or a sync status became error
     INTERRUPTED = 130
 
 
@@ -144,6 +158,27 @@ class WriteNotSupportedError(TrackstarError):
     """Refused locally: the integration has no variant for this write, so Trackstar would answer 501."""
 
     exit_code = ExitCode.INTEGRATION
+
+
+class LinkClosedError(TrackstarError):
+    exit_code = ExitCode.ERROR
+
+
+class WaitTimeoutError(TrackstarError):
+    exit_code = ExitCode.TIMED_OUT
+
+
+class AliasTakenError(StoreError):
+    """The name was free when checked but another connection holds it now (parallel runs): nothing saved."""
+
+    def __init__(self, message: str, *, alias: str, holder: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.alias = alias
+        self.holder = holder
+
+
+class SyncFailedError(TrackstarError):
+    exit_code = ExitCode.SYNC_FAILED
 
 
 class APIConnectionError(TrackstarError):
@@ -218,8 +253,16 @@ class ServerError(APIError):
     exit_code = ExitCode.NETWORK
 
 
+class RedirectError(APIError):
+    exit_code = ExitCode.REJECTED
+
+
 class MalformedResponseError(APIError):
     exit_code = ExitCode.NETWORK
+
+
+class ResponseTooLargeError(MalformedResponseError):
+    pass
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

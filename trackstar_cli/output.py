@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from trackstar_cli.errors import ExitCode, TrackstarError, UnsavedTokenError, UsageError
 
@@ -43,11 +43,13 @@ __all__ = [
     "guard",
     "info",
     "is_human",
+    "note",
     "out_console",
     "report_exception",
     "render_text",
     "resolve_format",
     "safe",
+    "stdout_is_terminal",
     "warn",
     "with_progress",
 ]
@@ -62,11 +64,18 @@ class Format(str, Enum):
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: a header and a dotted path into the API object."""
+    """One table column: a header and a dotted path into the API object.
+
+    `kind` is "text" (free text: cut with … when the terminal is narrow) or "key" (ids, SKUs, dates, statuses,
+    numbers: never wrapped or split). `priority` 0 is always shown; on a narrow terminal the highest
+    priorities are dropped first."""
 
     header: str
     path: str
     numeric: bool = False
+    kind: str = "key"
+    priority: int = 1
+    in_table: bool = True  # False: CSV only (e.g. a suggested command, which a table prints under itself)
 
 
 Rows = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -74,12 +83,15 @@ Rows = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class View:
-    """How a list shows for people: its columns, how one item becomes table/CSV rows, what an empty list says."""
+    """How a list shows for people: its columns, how one item becomes table/CSV rows, what an empty list says.
+    `wide`: every column, at full width, whatever the terminal (--wide)."""
 
     columns: tuple[Column, ...]
     empty: str = "no items"
     rows: Rows | None = None
     title: str | None = None
+    wide: bool = False
+    pager: str | None = None  # settings.pager: long tables on a terminal go through it
 
 
 # -- untrusted text ------------------------------------------------------------------------------------
@@ -149,6 +161,10 @@ def resolve_format(fmt: Format | str | None, json_flag: bool = False) -> Format:
     return Format.table if _stdout().isatty() else Format.json
 
 
+def stdout_is_terminal() -> bool:
+    return _stdout().isatty()
+
+
 def is_human(fmt: Format) -> bool:
     """Whether this format is read by a person: only then do notes like "Saved connection …" belong on stderr."""
     return fmt is Format.table
@@ -159,6 +175,11 @@ def is_human(fmt: Format) -> bool:
 
 def info(message: str) -> None:
     err_console().print(_text(safe(message)), highlight=False, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """A dim line for a person on stderr (a footer under a table)."""
+    err_console().print(_text(safe(message), "dim"))
 
 
 def warn(message: str) -> None:
@@ -258,8 +279,11 @@ def _write_json_array(items: Iterable[dict[str, Any]]) -> int:
     count = 0
     for item in items:
         text = _dumps(item, indent=2).replace("\n", "\n  ")
+        if not count:
+            _stop_progress(items)
         out.write(("," if count else "[") + "\n  " + text)
         count += 1
+    _stop_progress(items)
     out.write("\n]\n" if count else "[]\n")
     out.flush()
     return count
@@ -269,6 +293,8 @@ def _write_ndjson(items: Iterable[dict[str, Any]]) -> int:
     out = _stdout()
     count = 0
     for item in items:
+        if not count:
+            _stop_progress(items)
         out.write(_dumps(item) + "\n")
         count += 1
     out.flush()
@@ -280,33 +306,91 @@ def _write_csv(items: Iterable[dict[str, Any]], columns: Sequence[Column], expan
     # CSV is data, kept exact in a file or pipe; on a terminal it is read by a person.
     clean = (lambda v: safe(v)) if out.isatty() else (lambda v: v)
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.header for c in columns])
     count = 0
     for item in items:
+        if not count:  # the header comes with the first item: a failed first request leaves stdout empty
+            _stop_progress(items)
+            writer.writerow([c.header for c in columns])
         for row in expand(item):
             writer.writerow([clean(_cell(lookup(row, c.path))) for c in columns])
         count += 1
+    if not count:
+        writer.writerow([c.header for c in columns])
     out.flush()
     return count
 
 
 def _write_table(items: Iterable[dict[str, Any]], view: View, expand: Rows) -> int:
-    from rich.table import Table
+    from trackstar_cli.table import stream_table
 
-    table = Table(title=_text(safe(view.title, one_line=True)) if view.title else None, title_justify="left")
-    table.header_style = "bold"
-    for col in view.columns:
-        table.add_column(col.header, justify="right" if col.numeric else "left", overflow="fold")
     count = 0
-    for item in items:
-        for row in expand(item):
-            table.add_row(*(_text(safe(_cell(lookup(row, c.path)), one_line=True)) for c in view.columns))
-        count += 1
-    if count:
-        out_console().print(table)
-    else:
+    columns = [c for c in view.columns if c.in_table]
+
+    def rows() -> Iterator[list[str]]:
+        nonlocal count
+        for item in items:
+            count += 1
+            for row in expand(item):
+                yield [safe(_cell(lookup(row, c.path)), one_line=True) for c in columns]
+
+    title = _text(safe(view.title, one_line=True)) if view.title else None
+    pager = _Pager(view.pager if out_console().is_terminal else None)
+
+    def open_sink() -> IO[str]:
+        _stop_progress(items)
+        return pager.open()
+
+    try:
+        _, hidden = stream_table(out_console(), columns, rows(), title=title, wide=view.wide, open_sink=open_sink)
+    except BrokenPipeError:
+        if not pager.running:
+            raise
+        hidden = ()  # the reader quit the pager early: that is not an error
+    finally:
+        pager.close()
+    if not count:
         info(view.empty)
+    elif hidden:
+        plural = "s" if len(hidden) > 1 else ""
+        note = f"{len(hidden)} column{plural} hidden to fit: {', '.join(hidden)} (--wide or -o json shows all)"
+        err_console().print(_text(note, "dim"))  # wrapped at the terminal's width
     return count
+
+
+class _Pager:
+    """The user's pager (less -FRX by default) as the sink of a table, started only when the table is written."""
+
+    def __init__(self, command: str | None) -> None:
+        self.command = command
+        self._proc: Any = None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None
+
+    def open(self) -> IO[str]:
+        if self.command:
+            import shlex
+            import subprocess
+
+            env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+            try:
+                self._proc = subprocess.Popen(
+                    shlex.split(self.command), stdin=subprocess.PIPE, text=True, encoding="utf-8", env=env
+                )
+            except (OSError, ValueError):  # no such pager: write to the terminal directly
+                self._proc = None
+        return self._proc.stdin if self._proc is not None else out_console().file
+
+    def close(self) -> None:
+        if self._proc is None:
+            return
+        try:
+            self._proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        self._proc.wait()
+        self._proc = None
 
 
 def emit_object(
@@ -343,7 +427,10 @@ def emit_object(
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")
         for col in columns:
-            table.add_row(_text(safe(col.header, one_line=True)), _text(safe(_cell(lookup(obj, col.path)))))
+            value = lookup(obj, col.path)
+            # nested objects read as indented JSON, not as one folded line
+            shown = _dumps(value, indent=2) if isinstance(value, (dict, list)) and value else _cell(value)
+            table.add_row(_text(safe(col.header, one_line=True)), _text(safe(shown)))
         console.print(table)
         return
     width = max((len(c.header) for c in columns), default=0)
@@ -360,16 +447,40 @@ def render_text(line: str) -> None:
     out.flush()
 
 
-def with_progress(items: Iterable[dict[str, Any]], label: str, *, enabled: bool = True) -> Iterator[dict[str, Any]]:
-    """Count items on stderr while they stream, only when stderr is a terminal (and `enabled`: settings)."""
-    console = err_console()
-    if not console.is_terminal or not enabled:
-        yield from items
-        return
-    count = 0
-    with console.status(f"{label}…") as status:
-        for item in items:
-            count += 1
-            if count % 100 == 0:
-                status.update(f"{label}… {count:,}")
-            yield item
+class _Progress:
+    """Items counted on stderr while they stream; `stop()` clears the line before stdout is written to."""
+
+    def __init__(self, items: Iterable[dict[str, Any]], label: str) -> None:
+        self._items, self._label = items, label
+        self._status: Any = None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self._status = err_console().status(f"{self._label}…")
+        self._status.start()
+        count = 0
+        try:
+            for item in self._items:
+                count += 1
+                if self._status is not None and count % 100 == 0:
+                    self._status.update(f"{self._label}… {count:,}")
+                yield item
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()  # transient: the line is cleared
+            self._status = None
+
+
+def _stop_progress(items: Iterable[Any]) -> None:
+    if isinstance(items, _Progress):
+        items.stop()
+
+
+def with_progress(items: Iterable[dict[str, Any]], label: str, *, enabled: bool = True) -> Iterable[dict[str, Any]]:
+    """Count items on stderr while they stream, only when stderr is a terminal (and `enabled`: settings).
+    The renderers stop it before their first byte of output, so it never mixes with rows."""
+    if not err_console().is_terminal or not enabled:
+        return items
+    return _Progress(items, label)

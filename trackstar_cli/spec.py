@@ -26,7 +26,10 @@ __all__ = [
     "GET_RATE_PER_TOKEN",
     "INTEGRATION_DISPLAY_NAMES",
     "INTEGRATION_TYPES",
+    "LABOR_ACTIVITY_TYPES",
+    "LABOR_OBJECT_TYPES",
     "LEDGER_EVENT_TYPES",
+    "LINK_SCRIPT_URL",
     "MAX_IN_VALUES",
     "MAX_PAGE_SIZE",
     "NULL_LITERALS",
@@ -34,11 +37,11 @@ __all__ = [
     "PASSTHROUGH_PATHS",
     "ORDER_STATUSES",
     "ORDER_TYPES",
-    "RECEIVING_STATUSES",
     "RESOURCES",
     "SANDBOX",
     "SANDBOX_TYPES",
     "InvalidSegmentError",
+    "SHIPMENT_STATUSES",
     "SIGNATURE_TOLERANCE",
     "SIMULATIONS",
     "STRING_OPS",
@@ -47,6 +50,7 @@ __all__ = [
     "SVIX_SCHEDULE",
     "SYNC_FUNCTIONS",
     "TAGGABLE",
+    "TRACKSTAR_DOMAIN",
     "WRITES",
     "WEBHOOK_SECRET_BYTES",
     "WEBHOOK_SECRET_PREFIX",
@@ -105,9 +109,7 @@ ORDER_STATUSES: tuple[str, ...] = (
     "other",
 )
 ORDER_TYPES: tuple[str, ...] = ("d2c", "b2b", "dropship", "transfer")
-ADJUSTMENT_TYPES: tuple[str, ...] = ("increase", "decrease")
-# The `status` enum of inbound shipments and returns (both lists' status filters in the spec).
-RECEIVING_STATUSES: tuple[str, ...] = ("open", "in-transit", "receiving", "received", "cancelled", "other")
+SHIPMENT_STATUSES: tuple[str, ...] = ("open", "in-transit", "receiving", "received", "cancelled", "other")
 LEDGER_EVENT_TYPES: tuple[str, ...] = (
     "adjustment",
     "return_receipt",
@@ -117,6 +119,9 @@ LEDGER_EVENT_TYPES: tuple[str, ...] = (
     "movement",
     "other",
 )
+LABOR_ACTIVITY_TYPES: tuple[str, ...] = ("pick", "pack", "put_away", "transfer", "receive")
+LABOR_OBJECT_TYPES: tuple[str, ...] = ("order", "inbound_shipment", "return", "inventory")
+ADJUSTMENT_TYPES: tuple[str, ...] = ("increase", "decrease")
 INTEGRATION_TYPES: tuple[str, ...] = ("wms", "freight", "cart")  # the spec's enum for /integrations/{type}
 # The `functions_to_sync` enum of ConnectionResourceSyncSchema in Trackstar's OpenAPI spec (2025-10);
 # a test compares it with ../shared/trackstar/openapi.json when that file is there.
@@ -143,6 +148,11 @@ INTEGRATION_DISPLAY_NAMES: dict[str, str] = {
     "shiphero": "ShipHero",
     "extensiv-3pl-central": "Extensiv (3PL Central)",
 }
+
+# Trackstar Link: the script @trackstar/react-trackstar-link injects (its only URL), and Trackstar's domain,
+# whose API hosts get that script without asking (`trackstar connect`).
+LINK_SCRIPT_URL = "https://link.trackstarhq.com/main.js"
+TRACKSTAR_DOMAIN = "trackstarhq.com"
 
 # Write bodies: "All fields in the write body are non-nullable … This includes null string literals such as
 # "null", "none", or any similar variation" (Trackstar's programmatic-writes guide) → 422.
@@ -177,7 +187,7 @@ class Resource:
     date_fields: tuple[str, ...] = ("created_date", "updated_date")
     parent: str | None = None  # for nested lists: the parent's id name, the path holds {parent_id}
     has_get: bool = True  # False where the API has no single-item endpoint (ledger, channels, suppliers)
-    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # filter field -> the values the spec allows
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # filter field -> its allowed values
 
     def list_path(self, parent_id: str | None = None) -> str:
         if not self.parent:
@@ -270,7 +280,7 @@ RESOURCES: dict[str, Resource] = {
                 "expected_arrival_date": RANGE_OPS,
                 "purchase_order_number": STRING_OPS,
             },
-            enums={"status": RECEIVING_STATUSES},
+            enums={"status": SHIPMENT_STATUSES},
         ),
         Resource(
             "inbound-shipment-suppliers",
@@ -288,7 +298,7 @@ RESOURCES: dict[str, Resource] = {
             "get_returns",
             "Return",
             {**_WITH_CUSTOMER, "status": STRING_OPS},
-            enums={"status": RECEIVING_STATUSES},
+            enums={"status": SHIPMENT_STATUSES},
         ),
         Resource("warehouses", "/wms/warehouses", "warehouse_id", "get_warehouses", "Warehouse", dict(_STANDARD)),
         Resource(
@@ -333,10 +343,7 @@ RESOURCES: dict[str, Resource] = {
                 "activity_start_time": DATE_OPS,
                 "activity_end_time": DATE_OPS,
             },
-            enums={
-                "activity_type": ("pick", "pack", "put_away", "transfer", "receive"),
-                "associated_object_type": ("order", "inbound_shipment", "return", "inventory"),
-            },
+            enums={"activity_type": LABOR_ACTIVITY_TYPES, "associated_object_type": LABOR_OBJECT_TYPES},
         ),
     )
 }
@@ -476,3 +483,26 @@ EVENT_NOUNS: dict[str, str] = {
     "returns": "return",
     "warehouses": "warehouse",
 }
+
+# -- connections: sync status, on-demand syncs (backfills), schedules, magic links -----------------------
+# api-notes §2.3 and §3.1-3.7; the on-demand and schedule endpoints are newer than the 2025-10 spec.
+
+FIRST_SYNC_STATUS = "first_sync_in_progress"
+RUNNING_SYNC_STATUSES: tuple[str, ...] = ("sync_in_progress", "first_sync_in_progress")
+PAUSED_SYNC_STATUS = "disabled"
+ERROR_SYNC_STATUS = "error"
+ON_DEMAND_SYNCS_PATH = "/connections/on-demand-syncs"
+ON_DEMAND_FUNCTIONS: tuple[str, ...] = (
+    "get_products",
+    "get_orders",
+    "get_inbound_shipments",
+    "get_returns",
+    "get_bills",
+    "get_inventory_ledger",
+)
+JOB_STATES: tuple[str, ...] = ("open", "completed", "cancelled", "stuck")
+FAILED_JOB_STATES: tuple[str, ...] = ("cancelled", "stuck")
+SCHEDULE_TOGGLE_PATH = "/schedules/{function_name}/toggle"
+SCHEDULE_TOGGLE_ALL_PATH = "/schedules/toggle-all"
+MAGIC_LINKS_PATH = "/magic-links"
+MAGIC_LINK_DEFAULT_DAYS = 7

@@ -1,5 +1,6 @@
 """`trackstar connections list | show | use | remove | add | sync | reconcile`: the local connection store, and
-the connections as Trackstar sees them (`list --remote`, `sync`, `reconcile`)."""
+the connections as Trackstar sees them (`list --remote`, `sync`, `reconcile`); `wait | backfill | jobs |
+update` come from connection_ops."""
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from trackstar_cli import output
+from trackstar_cli.commands import connection_ops
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
 from trackstar_cli.commands.views import RECONCILE_COLUMNS, REMOTE_COLUMNS, render_local_connections
 from trackstar_cli.errors import ExitCode
@@ -31,7 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-RefArg = Annotated[str, typer.Argument(help="Connection id or alias.")]
+RefArg = Annotated[str, typer.Argument(help="Connection id or alias.", metavar="ID|ALIAS")]
 
 
 @app.command("list")
@@ -174,12 +176,16 @@ def connections_sync(
             show_default=False,
         ),
     ] = None,
+    wait: connection_ops.WaitOpt = False,
+    timeout: connection_ops.TimeoutOpt = connection_ops.DEFAULT_TIMEOUT,
+    interval: connection_ops.IntervalOpt = connection_ops.DEFAULT_INTERVAL,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Ask Trackstar to sync a connection now (POST /connections/sync).
 
     It runs the connection's normal sync at once (no backfill); resources already syncing are skipped.
+    With --wait, waits until each function's crawl has ended and prints the schedules (exit 14 after --wait-timeout).
     Function names are checked against the API's list before anything is sent.
 
     Examples:
@@ -189,7 +195,11 @@ def connections_sync(
         trackstar connections sync acme --functions get_inventory,get_orders
 
         trackstar connections sync --json | jq .syncing
+
+        trackstar connections sync acme --wait --wait-timeout 600
     """
+    if wait:  # prints the synced schedules instead; exit 14 on time-out
+        return connection_ops.sync_wait(ctx, ref, functions or [], timeout, interval, fmt_of(fmt, json_))
     conn, reply = reconcile.sync_connection(services(ctx), ref, functions or ())
     data: dict[str, Any] = dict(reply)
     wanted = data.get("functions_to_sync")
@@ -215,7 +225,8 @@ def connections_reconcile(
 
     Each connection gets a status: ok; errored (Trackstar reports errors: reinstall it); gone (stored here,
     deleted at Trackstar: remove it); unknown-locally (at Trackstar, not stored here: add it with its
-    token). The fix column says which command does it. Exits 0 whatever it finds, unless --check.
+    token). Under the table, each one that needs it gets the command that fixes it
+    (the `action` field in JSON, the `fix` column in CSV). Exits 0 whatever it finds, unless --check.
 
     Examples:
 
@@ -229,11 +240,19 @@ def connections_reconcile(
     output.emit(View(RECONCILE_COLUMNS, empty="No connections, neither here nor at Trackstar."), rows, fmt_name)
     counts = Counter(str(row["status"]) for row in rows)
     off = len(rows) - counts["ok"]
+    fixes = [f"  {row['alias'] or row['connection_id']}: {row['action']}" for row in rows if row.get("action")]
+    if fixes and is_human(fmt_name):  # commands go on their own lines, never inside a cell
+        output.info("To fix:")
+        for line in fixes:
+            output.info(line)
     if rows and (is_human(fmt_name) or (check and off)):
         parts = [f"{counts[kind]} {kind}" for kind in reconcile.RECONCILE_KINDS if counts[kind]]
         output.info(f"{len(rows)} connection{'s' if len(rows) != 1 else ''}: {', '.join(parts)}.")
     if check and off:
         raise typer.Exit(int(ExitCode.ERROR))
+
+
+connection_ops.register(app)  # wait, backfill, jobs, update
 
 
 def build(name: str) -> typer.Typer:

@@ -8,12 +8,12 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.models import mask
+from trackstar_cli.models import ExchangeResult, mask
 from trackstar_cli.output import Format
 from trackstar_cli.service.link import ExchangeOptions, create_link_token
 from trackstar_cli.service.link import exchange as exchange_code
 
-__all__ = ["build"]
+__all__ = ["build", "render_exchanged"]
 
 
 def link_token(
@@ -44,7 +44,9 @@ def link_token(
 
 def exchange(
     ctx: typer.Context,
-    auth_code: Annotated[str, typer.Argument(help="The auth code the Link modal returned (single use).")],
+    auth_code: Annotated[
+        str, typer.Argument(help="The auth code the Link modal returned (single use).", metavar="AUTH_CODE")
+    ],
     customer_id: Annotated[str | None, typer.Option("--customer-id", help="Your identifier for this customer.")] = None,
     name: Annotated[
         str | None, typer.Option("--name", help="A local alias for the connection, e.g. acme-shipbob.")
@@ -65,12 +67,17 @@ def exchange(
         trackstar exchange "$AUTH_CODE" --json | jq -r .connection_id
     """
     opts = ExchangeOptions(auth_code=auth_code, customer_id=customer_id, alias=name)
-    conn = exchange_code(services(ctx), opts).connection
+    render_exchanged(exchange_code(services(ctx), opts), show_token=show_token, fmt_name=fmt_of(fmt, json_))
+
+
+def render_exchanged(result: ExchangeResult, *, show_token: bool, fmt_name: Format) -> None:
+    """What `exchange` (and `connect`) print for the connection just stored."""
+    conn = result.connection
     data: dict[str, Any] = conn.to_public_dict()
     data["access_token"] = conn.access_token if show_token else mask(conn.access_token)
     output.emit_object(
         data,
-        fmt_of(fmt, json_),
+        fmt_name,
         note=f"Connected {conn.integration_name} as {conn.connection_id}; saved in profile '{conn.profile}'.",
         human=lambda d: {**d, "available_actions": ", ".join(conn.available_actions)},
     )

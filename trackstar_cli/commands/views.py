@@ -25,86 +25,106 @@ __all__ = [
     "GROUP_HELP",
     "HELP_FIELD_COLUMNS",
     "WRITE_VARIANT_COLUMNS",
+    "JOBS_VIEW",
+    "MAGIC_LINKS_VIEW",
     "PLACEMENT",
     "QUANTITY_COLUMNS",
     "RESOURCE_GROUPS",
+    "SCHEDULES_VIEW",
     "WRITE_COMMANDS",
     "WRITE_SUMMARY",
     "render_local_connections",
 ]
 
 
-def _c(header: str, path: str | None = None, numeric: bool = False) -> Column:
-    return Column(header, path or header, numeric)
+def _c(header: str, path: str | None = None, numeric: bool = False, prio: int = 1, text: bool = False) -> Column:
+    """A column; `prio` 0 is always shown, higher numbers are dropped first on a narrow terminal; `text` is
+    free text (cut with … to fit) rather than an id, SKU, date, status or number (never split)."""
+    return Column(header, path or header, numeric, "text" if text else "key", prio)
+
+
+def _key(header: str, path: str | None = None) -> Column:
+    return _c(header, path, prio=0)
+
+
+def _name(header: str = "name", path: str | None = None, prio: int = 1) -> Column:
+    return _c(header, path, prio=prio, text=True)
 
 
 # The quantities of an inventory item (and of each of its warehouses), in the order operators read them.
 QUANTITY_COLUMNS: tuple[Column, ...] = tuple(
-    _c(name, numeric=True) for name in ("onhand", "fulfillable", "committed", "unfulfillable", "awaiting")
+    _c(name, numeric=True, prio=prio)
+    for name, prio in (("onhand", 0), ("fulfillable", 0), ("committed", 2), ("unfulfillable", 3), ("awaiting", 2))
 )
-BY_WAREHOUSE_COLUMNS = (_c("sku"), _c("warehouse_id"), *QUANTITY_COLUMNS)
-SUMMARY_COLUMNS = (_c("sku"), _c("name"), *QUANTITY_COLUMNS, _c("where (onhand)", "_where"))
-CONNECTION_COLUMN = _c("connection", "_connection")
+BY_WAREHOUSE_COLUMNS = (_key("sku"), _key("warehouse_id"), *QUANTITY_COLUMNS)
+SUMMARY_COLUMNS = (_key("sku"), _name(), *QUANTITY_COLUMNS, _name("where (onhand)", "_where", prio=2))
+CONNECTION_COLUMN = _key("connection", "_connection")
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
-    "inventory": (_c("sku"), _c("name"), *QUANTITY_COLUMNS),
+    "inventory": (_key("sku"), _name(), *QUANTITY_COLUMNS),
     "inventory-ledger": (
-        _c("entry_date"),
-        _c("sku"),
-        _c("quantity", numeric=True),
+        _key("entry_date"),
+        _key("sku"),
+        _c("quantity", numeric=True, prio=0),
         _c("event_type"),
-        _c("object_type"),
-        _c("object_id"),
-        _c("warehouse_id"),
+        _c("object_type", prio=2),
+        _c("object_id", prio=2),
+        _c("warehouse_id", prio=3),
     ),
     "products": (
-        _c("id"),
-        _c("sku"),
-        _c("name"),
-        _c("gtin"),
-        _c("unit_price", numeric=True),
-        _c("is_kit"),
-        _c("active"),
+        _key("id"),
+        _key("sku"),
+        _name(),
+        _c("gtin", prio=3),
+        _c("unit_price", numeric=True, prio=2),
+        _c("is_kit", prio=2),
+        _c("active", prio=2),
     ),
     "orders": (
-        _c("id"),
-        _c("order_number"),
-        _c("status"),
+        _key("id"),
+        _key("order_number"),
+        _key("status"),
         _c("created_date"),
-        _c("ship_to", "ship_to_address.full_name"),
-        _c("warehouse_id"),
-        _c("total_price", numeric=True),
+        _name("ship_to", "ship_to_address.full_name", prio=2),
+        _c("warehouse_id", prio=3),
+        _c("total_price", numeric=True, prio=2),
     ),
-    "order-channels": (_c("id"), _c("name")),
+    "order-channels": (_key("id"), _name(prio=0)),
     "inbound-shipments": (
-        _c("id"),
-        _c("purchase_order_number"),
-        _c("status"),
+        _key("id"),
+        _key("purchase_order_number"),
+        _key("status"),
         _c("expected_arrival_date"),
-        _c("warehouse_id"),
-        _c("supplier", "supplier_object.supplier_name"),
+        _c("warehouse_id", prio=3),
+        _name("supplier", "supplier_object.supplier_name", prio=2),
     ),
-    "inbound-shipment-suppliers": (_c("id"), _c("name")),
-    "returns": (_c("id"), _c("order_id"), _c("status"), _c("created_date"), _c("updated_date")),
-    "warehouses": (_c("id"), _c("name"), _c("code"), _c("city", "address.city"), _c("country", "address.country")),
-    "warehouse-locations": (_c("id"), _c("name"), _c("type"), _c("warehouse_id")),
-    "warehouse-customers": (_c("id"), _c("name"), _c("email")),
-    "shipping-methods": (_c("id"), _c("name"), _c("carrier", "carrier_name"), _c("scac")),
+    "inbound-shipment-suppliers": (_key("id"), _name(prio=0)),
+    "returns": (_key("id"), _key("order_id"), _key("status"), _c("created_date"), _c("updated_date", prio=2)),
+    "warehouses": (
+        _key("id"),
+        _name(prio=0),
+        _c("code"),
+        _name("city", "address.city", prio=2),
+        _c("country", "address.country", prio=2),
+    ),
+    "warehouse-locations": (_key("id"), _name(prio=0), _c("type"), _c("warehouse_id", prio=2)),
+    "warehouse-customers": (_key("id"), _name(prio=0), _name("email")),
+    "shipping-methods": (_key("id"), _name(prio=0), _name("carrier", "carrier_name"), _c("scac", prio=2)),
     "bills": (
-        _c("id"),
-        _c("charge_type"),
-        _c("amount", numeric=True),
+        _key("id"),
+        _key("charge_type"),
+        _c("amount", numeric=True, prio=0),
         _c("currency", "currency_code"),
-        _c("object_type"),
+        _c("object_type", prio=2),
         _c("created_date"),
     ),
     "labor-activities": (
-        _c("id"),
-        _c("activity_type"),
-        _c("user", "user_first_name"),
-        _c("quantity", numeric=True),
+        _key("id"),
+        _key("activity_type"),
+        _name("user", "user_first_name", prio=2),
+        _c("quantity", numeric=True, prio=0),
         _c("start", "activity_start_time"),
-        _c("warehouse_id"),
+        _c("warehouse_id", prio=3),
     ),
 }
 
@@ -177,46 +197,47 @@ HELP_FIELD_COLUMNS = (_c("field"), _c("required"), _c("type"), _c("option"))
 WRITE_VARIANT_COLUMNS = (_c("write action", "action"), _c("url"), _c("required fields", "required"), _c("source"))
 
 CONNECTION_COLUMNS = (
-    _c("default", "default_mark"),
-    _c("connection_id"),
-    _c("alias"),
+    _key("default", "default_mark"),
+    _key("connection_id"),
+    _key("alias"),
     _c("integration", "integration_name"),
-    _c("customer_id"),
-    _c("created_at"),
+    _c("customer_id", prio=2),
+    _c("created_at", prio=3),
 )
 REMOTE_COLUMNS = (
-    _c("connection_id"),
-    _c("integration", "integration_name"),
-    _c("customer_id"),
-    _c("created_at"),
-    _c("last_used"),
+    _key("connection_id"),
+    _key("integration", "integration_name"),
+    _c("customer_id", prio=2),
+    _c("created_at", prio=3),
+    _c("last_used", prio=3),
     _c("sync"),
-    _c("errors", "error_count", numeric=True),
-    _c("first_error"),
+    _c("errors", "error_count", numeric=True, prio=0),
+    _name("first_error", prio=2),
     _c("stored"),
 )
+# reconcile's suggested fix is printed under the table, one line per connection, never inside a cell
 RECONCILE_COLUMNS = (
-    _c("status"),
-    _c("connection_id"),
+    _key("status"),
+    _key("connection_id"),
     _c("alias"),
     _c("integration", "integration_name"),
-    _c("errors", "error_count", numeric=True),
-    _c("first_error"),
-    _c("fix", "action"),
+    _c("errors", "error_count", numeric=True, prio=2),
+    _name("first_error", prio=2),
+    Column("fix", "action", in_table=False),
 )
 INTEGRATION_COLUMNS = (
-    _c("integration_name"),
-    _c("display_name"),
-    _c("install_method"),
+    _key("integration_name"),
+    _name("display_name"),
+    _c("install_method", prio=2),
     _c("actions", "action_count", numeric=True),
-    _c("available_actions", "action_names"),
+    _name("available_actions", "action_names", prio=3),
 )
 WRITE_INFO_COLUMNS = (
-    _c("write action", "action"),
+    _key("write action", "action"),
     _c("url"),
-    _c("required fields", "required_fields"),
-    _c("integration-specific fields", "integration_fields"),
-    _c("optional", "optional_count", numeric=True),
+    _name("required fields", "required_fields"),
+    _name("integration-specific fields", "integration_fields", prio=2),
+    _c("optional", "optional_count", numeric=True, prio=2),
 )
 INTEGRATION_FIELDS = (
     _c("integration_name"),
@@ -225,20 +246,18 @@ INTEGRATION_FIELDS = (
     _c("description"),
     _c("available_actions"),
 )
-
-
 EVENT_COLUMNS = (
-    _c("id", numeric=True),
-    _c("received_at"),
-    _c("event_type"),
+    _c("id", numeric=True, prio=0),
+    _key("received_at"),
+    _key("event_type"),
     _c("connection", "connection_id"),
     _c("object", "object_id"),
-    _c("verified", "verified_mark"),
-    _c("attempts", numeric=True),
-    _c("forward"),
-    _c("svix_id"),
+    _key("verified", "verified_mark"),
+    _c("attempts", numeric=True, prio=2),
+    _c("forward", prio=2),
+    _c("svix_id", prio=3),
 )
-TYPE_COLUMNS = (_c("event_type"), _c("description"))
+TYPE_COLUMNS = (_key("event_type"), _name("description"))
 
 
 def render_local_connections(svc: Services, fmt: Format) -> None:
@@ -251,3 +270,41 @@ def render_local_connections(svc: Services, fmt: Format) -> None:
             row["default_mark"] = "*" if row["default"] else ""
     empty = f"No connections in profile '{svc.profile}'. Add one with `trackstar exchange CODE`."
     emit(View(CONNECTION_COLUMNS, empty=empty), conns, fmt)
+
+
+# -- connection operations: schedules, backfill jobs, magic links (commands/connection_ops.py, schedules.py,
+# magic_links.py) ------------------------------------------------------------------------------------------
+
+SCHEDULES_VIEW = View(
+    (
+        _c("function", "function_name"),
+        _c("status", "sync_status"),
+        _c("last_crawl_start"),
+        _c("last_crawl_end"),
+        _c("every (s)", "sync_frequency", numeric=True),
+    ),
+    empty="No sync schedules.",
+)
+JOBS_VIEW = View(
+    (
+        _c("job_id", "id"),
+        _c("connection_id"),
+        _c("function", "function_name"),
+        _c("status"),
+        _c("since", "requested_start_time"),
+        _c("until", "requested_end_time"),
+        _c("created_at"),
+    ),
+    empty="No backfill jobs started from this profile.",
+)
+MAGIC_LINKS_VIEW = View(
+    (
+        _c("id"),
+        _c("customer_id"),
+        _c("type", "integration_type"),
+        _c("allow", "integration_allow_list"),
+        _c("block", "integration_block_list"),
+        _c("expires_at"),
+    ),
+    empty="No magic links.",
+)

@@ -1,5 +1,9 @@
 """The HTTP side: a ThreadingHTTPServer whose handler parses requests, injects faults and writes replies,
-and the Emulator object that owns server, state and thread."""
+and the Emulator object that owns server, state and thread.
+
+It listens with a realistic backlog (LISTEN_BACKLOG; socketserver's default of 5 dropped SYNs under a burst of
+concurrent clients, which then waited for TCP's retransmit) and drops a connection that sends nothing for
+`idle_timeout` seconds (a half-sent request or an idle keep-alive would otherwise hold a thread forever)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from types import FrameType, TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import control, mgmt, orders, passthrough, updates, wms, writes
+from . import control, magic, mgmt, orders, passthrough, syncs, updates, wms, writes
 from .core import ApiError, Reply, Request, error_body
 from .faults import Fault, FaultPlan
 from .ratelimit import RateLimiter
@@ -27,12 +31,23 @@ from .routes import App
 from .state import State
 from .webhooks import ATTEMPT_TIMEOUT, Sender
 
-__all__ = ["DEFAULT_API_KEY", "DEFAULT_PORT", "HANG_MAX_SECONDS", "SIZES", "Emulator", "parse_size"]
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_IDLE_TIMEOUT",
+    "DEFAULT_PORT",
+    "HANG_MAX_SECONDS",
+    "LISTEN_BACKLOG",
+    "SIZES",
+    "Emulator",
+    "parse_size",
+]
 
 DEFAULT_API_KEY = "sk_emulator_0000000000000000"
 DEFAULT_PORT = 8787
 SIZES = {"small": 200, "medium": 2_000, "large": 20_000}
 HANG_MAX_SECONDS = 600.0  # a `hang` fault gives up after this even if the client never does
+LISTEN_BACKLOG = 1024  # the kernel caps it at net.core.somaxconn (4096 on current Linux)
+DEFAULT_IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (clients drop idle keep-alives after ~5)
 
 
 def parse_size(size: str | int) -> int:
@@ -51,9 +66,18 @@ def parse_size(size: str | int) -> int:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], app: App, plan: FaultPlan, log_requests: bool) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        plan: FaultPlan,
+        log_requests: bool,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+    ) -> None:
         self.app, self.plan, self.log_requests = app, plan, log_requests
+        self.idle_timeout = idle_timeout
         self.stopping = threading.Event()
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
@@ -89,6 +113,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as clients with a connection pool expect
     server_version = "trackstar-emulator"
     disable_nagle_algorithm = True  # headers and body go out in two writes; Nagle would add ~40 ms
+
+    def setup(self) -> None:
+        super().setup()
+        # A read that waits longer raises TimeoutError: BaseHTTPRequestHandler then closes the connection
+        # without an answer, as for any request that timed out.
+        self.connection.settimeout(self.server.idle_timeout)
 
     def do_GET(self) -> None:
         self._serve()
@@ -232,8 +262,10 @@ class Emulator:
         webhook_secret: str | None = None,
         webhook_time_scale: float = 1.0,
         webhook_timeout: float = ATTEMPT_TIMEOUT,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         self.host, self.port, self.seed, self.api_key = host, port, seed, api_key
+        self.idle_timeout = idle_timeout
         self.state = State(seed, parse_size(size))
         self.faults = FaultPlan.from_spec(faults, seed)
         self.limiter = RateLimiter(rate_limit)
@@ -249,6 +281,7 @@ class Emulator:
             *updates.routes(),
             *passthrough.routes(),
         ]
+        routes += [*magic.routes(), *syncs.routes()]
         self.app = App(self.state, api_key, self.limiter, [*routes, *self.webhooks.routes()])
         self.app.observer = self.webhooks.observe
         self.log_requests = log_requests
@@ -265,7 +298,7 @@ class Emulator:
     def _bind(self) -> _Server:
         if self._server is None:
             self._stopped.clear()
-            self._server = _Server((self.host, self.port), self.app, self.faults, self.log_requests)
+            self._server = _Server((self.host, self.port), self.app, self.faults, self.log_requests, self.idle_timeout)
             self.port = self._server.server_address[1]
         return self._server
 

@@ -31,8 +31,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from trackstar_cli.config import redact_url
 from trackstar_cli.errors import UsageError
 from trackstar_cli.service.connections import resolve_connection
+from trackstar_cli.service.write_body import MAX_JSON_DEPTH, check_json_depth
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
@@ -241,7 +243,7 @@ def _split_target(target: str, base_url: str) -> tuple[str, dict[str, str]]:
 
 def _relative_to_base(url: str, base_url: str) -> str:
     refused = UsageError(
-        f"refusing to send the API key to {url}: it is not under the base URL {base_url}",
+        f"refusing to send the API key to {redact_url(url)}: it is not under the base URL {redact_url(base_url)}",
         hint="pass a path such as /wms/inventory, or point --base-url / TRACKSTAR_BASE_URL at that server",
     )
     u, b = urlsplit(url), urlsplit(base_url)
@@ -324,12 +326,16 @@ def _read_json(name: str, reader: _Reader) -> Any:
     if not text.strip():
         raise UsageError(f"{what} is empty", hint="pass a JSON document, e.g. --input order.json")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
             hint="check it with `jq . FILE`",
         ) from None
+    except RecursionError:
+        raise UsageError(f"{what} nests arrays/objects deeper than {MAX_JSON_DEPTH} levels") from None
+    check_json_depth(value, what)
+    return value
 
 
 def _access_token(svc: Services, req: ApiRequest, connection: str | None, connection_given: bool) -> str | None:

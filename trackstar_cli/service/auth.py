@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trackstar_cli import credentials
-from trackstar_cli.config import save_profile_config
+from trackstar_cli.config import redact_url, save_profile_config
 from trackstar_cli.errors import AuthenticationError, CredentialsError, UsageError
 from trackstar_cli.models import mask
 from trackstar_cli.service.core import Services
@@ -76,7 +76,7 @@ def auth_status(svc: Services) -> AuthStatus:
         error = exc.message
     return AuthStatus(
         profile=settings.profile,
-        base_url=settings.base_url,
+        base_url=redact_url(settings.base_url),  # never a user:password@ part on the screen
         base_url_source=settings.base_url_source,
         key_source=source,
         masked_key=mask(key),

@@ -71,6 +71,7 @@ class Services:
                 base_url=self.settings.base_url,
                 timeout=self.settings.timeout,
                 ca_bundle=self.settings.ca_bundle,
+                max_response_bytes=self.settings.max_response_bytes,
                 log=self._log,
             )
             if api_key is not None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from trackstar_cli.errors import MalformedResponseError, UsageError
-from trackstar_cli.models import Connection
+from trackstar_cli.models import Connection, ListMeta
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.query import ListQuery
 from trackstar_cli.spec import MAX_PAGE_SIZE, InvalidSegmentError, Resource
@@ -22,9 +22,16 @@ def list_path(resource: Resource, parent_id: str | None) -> str:
 
 
 def iter_items(
-    svc: Services, resource: Resource, conn: Connection, query: ListQuery, parent_id: str | None = None
+    svc: Services,
+    resource: Resource,
+    conn: Connection,
+    query: ListQuery,
+    parent_id: str | None = None,
+    *,
+    meta: ListMeta | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Stream a resource's items page by page; stops after `query.limit` items."""
+    """Stream a resource's items page by page; stops after `query.limit` items. `meta` (when given) learns
+    whether items were left unread."""
     params = query.params()
     if query.limit == 0:
         return
@@ -32,11 +39,18 @@ def iter_items(
         params["limit"] = str(min(query.limit, MAX_PAGE_SIZE))  # don't fetch 1000 items to print 5
     path = list_path(resource, parent_id)
     count = 0
-    for page in svc.client().iter_pages(path, params, access_token=conn.access_token):
-        for item in page:
+    last: dict[str, Any] = {}
+
+    def seen(envelope: Mapping[str, Any]) -> None:
+        last.update(envelope)
+
+    for page in svc.client().iter_pages(path, params, access_token=conn.access_token, on_page=seen):
+        for i, item in enumerate(page):
             yield item
             count += 1
             if query.limit is not None and count >= query.limit:
+                if meta is not None:
+                    meta.more = i + 1 < len(page) or bool(last.get("next_token"))
                 return
 
 
