@@ -534,3 +534,17 @@ def test_write_info_paths_match_whatever_their_parameters_are_called(
     assert missing.exit_code == 0, missing.stderr
     absent = cli("products", "create", "--sku", "A", "--name", "B", "--dry-run")
     assert absent.exit_code == 7 and "packiyo does not support create_product" in absent.stderr
+
+
+def test_the_write_info_cache_expires_and_goes_with_the_connection(tmp_path: Path) -> None:
+    from trackstar_cli.store import Store
+
+    with Store(tmp_path / "t.db") as store:
+        store.save_write_info("c1", '{"paths": {}}')
+        assert store.get_write_info("c1", 3600) == '{"paths": {}}'
+        assert store.get_write_info("c1", -1) is None  # older than the TTL
+        store.save_connection(
+            profile="p", connection_id="c1", integration_name="x", access_token="t", alias=None, available_actions=[]
+        )
+        store.remove("p", "c1")
+        assert store.get_write_info("c1", 3600) is None

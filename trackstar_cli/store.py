@@ -304,6 +304,7 @@ class Store:
                     "DELETE FROM connections WHERE profile = ? AND connection_id = ?", (profile, connection_id)
                 )
                 db.execute("DELETE FROM defaults WHERE profile = ? AND connection_id = ?", (profile, connection_id))
+                db.execute("DELETE FROM write_info WHERE connection_id = ?", (connection_id,))  # re-read if added again
                 return cur.rowcount > 0
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
