@@ -32,7 +32,8 @@ def test_connect_end_to_end(emulator, tmp_path: Path, browser: Any) -> None:  # 
     link = page.frame_locator("#trackstar-link-frame")
     choices = link.locator("button.integration")
     choices.first.wait_for()
-    assert choices.all_text_contents() == ["ShipBobshipbob · 17 actions"]  # --integration is the allow list
+    shown = choices.all_text_contents()
+    assert len(shown) == 1 and shown[0].startswith("ShipBobshipbob · ")  # --integration is the allow list
     choices.first.click()
     page.wait_for_selector(DONE)
     status = page.text_content("#status") or ""

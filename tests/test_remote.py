@@ -367,10 +367,15 @@ def test_e2e_integrations_list_and_show(cli, emu):
     r = cli("integrations", "show", "shipbob", "-o", "table")
     assert r.exit_code == 0, r.stderr
     assert "create_order" in r.stdout and "POST /wms/orders" in r.stdout
-    assert "warehouse_id (required): one of N/A" in r.stdout
+    shown = cli("integrations", "show", "shipbob", "--json").json()
+    create = next(op for op in shown["write_operations"] if op["action"] == "create_order")
+    assert create["integration_specific_fields"]["properties"]["warehouse_id"]["enum"][0].startswith("N/A")
+    assert create["integration_specific_fields"]["required_fields"] == []  # optional in ShipBob's spec variant
     connect(cli, emu, "shipbob", "acme")
-    r = cli("integrations", "show", "shipbob", "--connection", "acme", "-o", "table")
-    assert "warehouse_id (required): one of wh_" in r.stdout  # the connection's own warehouses
+    r = cli("integrations", "show", "shipbob", "--connection", "acme", "--json")
+    create = next(op for op in r.json()["write_operations"] if op["action"] == "create_order")
+    enum = create["integration_specific_fields"]["properties"]["warehouse_id"]["enum"]
+    assert enum[0].startswith("wh_")  # the connection's own warehouses
 
     info = cli("integrations", "show", "shipbob", "--json").json()
     assert info["integration_name"] == "shipbob" and "write_operations" in info

@@ -68,7 +68,7 @@ def test_fan_out_merges_connections_and_records_unsupported_ones(svc: Services, 
 
 
 def test_plan_write_builds_the_body_and_sending_a_live_write_needs_confirmation(svc: Services, emu: Any) -> None:
-    _link(svc, emu, "shipbob", "sb")
+    _link(svc, emu, "shiphero", "sh")  # ShipHero has an adjust variant; ShipBob has none
     opts = WriteOptions(
         endpoint="adjust_inventory",
         item_id="inv_1",
@@ -76,6 +76,7 @@ def test_plan_write_builds_the_body_and_sending_a_live_write_needs_confirmation(
         fields={"quantity": -4, "reason": None},
     )
     plan = plan_write(svc, opts)
+    assert plan.variant_source == "write-info"
     assert plan.path == "/wms/inventory/inv_1/adjust" and plan.op.method == "PUT"
     assert plan.body == {"warehouse_id": "wh_1", "quantity": 4, "adjustment_type": "decrease"}
     assert plan.needs_confirmation

@@ -61,6 +61,9 @@ def test_every_resource_lists_at_the_spec_path_with_the_spec_filters(openapi: di
 @pytest.mark.parametrize("name", list(spec.WRITES))
 def test_every_write_endpoint_is_in_the_spec(openapi: dict[str, Any], name: str) -> None:
     endpoint = spec.WRITES[name]
+    if endpoint.newer:  # documented on Trackstar's live pages after the 2025-10 spec
+        assert _operation(openapi, endpoint.method, endpoint.path) is None, f"{name} is in the spec now: drop newer"
+        return
     operation = _operation(openapi, endpoint.method, endpoint.path)
     assert operation is not None, f"{endpoint.method} {endpoint.path} is not in the spec"
     template = next(t for t in openapi["paths"] if _template(t) == _template(endpoint.path))

@@ -54,7 +54,7 @@ def test_orders_create_merges_data_and_options_and_looks_up_skus(respx_mock, cli
     data = {"order_number": "from-data", "ship_to_address": ADDRESS, "line_items": [{"product_id": "x", "quantity": 9}]}
     r = cli(
         "orders", "create", "--data", json.dumps(data), "--order-number", "1001",
-        "--line", "TEE:2", "--line", "prod_99:1", "--warehouse", "wh_1",
+        "--line", "TEE:2", "--line", "prod_99:1",
     )  # fmt: skip
     assert r.exit_code == 0, r.stderr
     assert lookup.calls[0].request.url.params["sku[in]"] == "TEE,prod_99"
@@ -65,7 +65,6 @@ def test_orders_create_merges_data_and_options_and_looks_up_skus(respx_mock, cli
             {"product_id": "prod_7", "sku": "TEE", "quantity": 2},
             {"product_id": "prod_99", "quantity": 1},
         ],
-        "warehouse_id": "wh_1",
     }
     request = create.calls[0].request
     assert request.headers["x-trackstar-access-token"] == TOKEN
@@ -79,9 +78,9 @@ def test_data_from_a_file_and_from_stdin(respx_mock, cli, sandbox, tmp_path):
         return_value=httpx.Response(200, json=envelope({"id": "prod_1", "sku": "A1"}))
     )
     body = tmp_path / "product.json"
-    body.write_text(json.dumps({"sku": "A1", "name": "Tee", "measurements": {"weight": 1, "weight_unit": "lb"}}))
+    body.write_text(json.dumps({"sku": "A1", "name": "Tee", "gtin": "0123"}))
     assert cli("products", "create", "--data", f"@{body}", "--name", "Shirt").exit_code == 0
-    assert sent(route) == {"sku": "A1", "name": "Shirt", "measurements": {"weight": 1, "weight_unit": "lb"}}
+    assert sent(route) == {"sku": "A1", "name": "Shirt", "gtin": "0123"}
     r = cli("products", "create", "--data", "-", input='{"sku": "B2", "name": "Mug"}')
     assert r.exit_code == 0, r.stderr
     assert sent(route) == {"sku": "B2", "name": "Mug"}
@@ -104,13 +103,14 @@ def test_option_shapes_adjust_ship_inbound_receive_return(respx_mock, cli, sandb
     ship = respx_mock.post("/wms/orders/ord_1/shipments").mock(return_value=httpx.Response(200, json=envelope(ORDER)))
     r = cli(
         "orders", "ship", "ord_1", "--tracking-number", "1Z", "--carrier", "ups", "--shipping-cost", "7.5",
-        "--line", "TEE:1", "--data", '{"measurements": {"weight": 2}}',
+        "--line", "TEE:1", "--measurements", "30x20x10.5cm", "--weight", "2lb", "--warehouse", "wh_1",
     )  # fmt: skip
     assert r.exit_code == 0, r.stderr
     body = sent(ship)
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", body.pop("shipped_date"))  # defaults to now
     assert body == {
-        "measurements": {"weight": 2},
+        "measurements": {"length": 30, "width": 20, "height": 10.5, "unit": "cm", "weight": 2, "weight_unit": "lb"},
+        "warehouse_id": "wh_1",
         "tracking_number": "1Z",
         "carrier_id": "ups",
         "shipping_cost": 7.5,
@@ -120,11 +120,17 @@ def test_option_shapes_adjust_ship_inbound_receive_return(respx_mock, cli, sandb
     inbound = respx_mock.post("/wms/inbound-shipments").mock(
         return_value=httpx.Response(200, json=envelope({"id": "ibs_1"}))
     )
-    r = cli("inbound-shipments", "create", "--po", "PO-1", "--expected-arrival", "2026-03-01", "--line", "A:1:5")
+    r = cli(
+        "inbound-shipments", "create", "--po", "PO-1", "--expected-arrival", "2026-03-01", "--line", "A:1:5",
+        "--supplier", "Acme", "--tracking-number", "1Z", "--warehouse", "wh_1",
+    )  # fmt: skip
     assert r.exit_code == 0, r.stderr
     assert sent(inbound) == {
         "purchase_order_number": "PO-1",
         "expected_arrival_date": "2026-03-01T00:00:00Z",
+        "supplier": "Acme",
+        "tracking_number": "1Z",
+        "warehouse_id": "wh_1",
         "line_items": [{"sku": "A:1", "expected_quantity": 5}],  # the quantity follows the last ':'
     }
     receive = respx_mock.put("/wms/inbound-shipments/ibs_1/receive").mock(
@@ -213,7 +219,8 @@ def test_bad_ids_are_usage_errors(cli, sandbox):
 
 
 @respx.mock(base_url=BASE, assert_all_mocked=True)
-def test_dry_run_prints_the_redacted_request_and_sends_nothing(respx_mock, cli, live):
+def test_dry_run_prints_the_redacted_request_and_sends_nothing(respx_mock, cli, logged_in):
+    add_connection("conn_live", alias="live", integration="shiphero")
     r = cli("products", "update", "prod 1", "--name", "Tee", "--dry-run", "--idempotency-key", "key-1")
     assert r.exit_code == 0, r.stderr  # no --yes needed: nothing is sent, even to a live WMS
     assert not respx_mock.calls
@@ -339,7 +346,7 @@ def test_unused_fields_warn_on_stderr(respx_mock, cli, sandbox):
     respx_mock.post("/wms/products").mock(
         return_value=httpx.Response(200, json=envelope({"id": "prod_1"}, unused=["colour"]))
     )
-    r = cli("products", "create", "--data", '{"sku": "A1", "name": "Tee", "colour": "red"}')
+    r = cli("products", "create", "--data", '{"sku": "A1", "name": "Tee", "gtin": "red"}')
     assert r.exit_code == 0
     assert "warning: sandbox did not use these fields: colour" in r.stderr
     assert r.json()["unused_fields"] == ["colour"]
@@ -487,19 +494,30 @@ def test_e2e_unsupported_write_is_exit_7_and_live_wms_needs_yes(cli, emu):
     connect(cli, emu, "extensiv-3pl-central", name="ext")
     item = get(cli, "inventory", "list", "--limit", "1")[0]
     args = ("inventory", "adjust", item["id"], "--quantity", "1", "--type", "increase", "--warehouse", "wh_00000001")
-    refused = cli(*args)
-    assert refused.exit_code == 2 and "--yes" in refused.stderr
-    r = cli(*args, "--yes")
+    r = cli(*args)  # refused before asking: Extensiv has no adjust variant, so nothing is sent
     assert r.exit_code == 7
-    assert "not implemented for Extensiv" in r.stderr
+    assert "Extensiv (3PL Central) does not support adjust_inventory" in r.stderr
     assert get(cli, "inventory", "get", item["id"])["onhand"] == item["onhand"]
 
 
 def test_e2e_validation_errors_come_back_as_exit_6(cli, emu):
     connect(cli, emu)
-    r = cli("orders", "create", "--order-number", "NOADDR", "--line", "prod_00000001:1")
-    assert r.exit_code == 6
-    assert "ship_to_address" in r.stderr
+    r = cli("orders", "create", "--order-number", "NOADDR", "--line", "prod_00000001:1", "--data", "{}")
+    assert r.exit_code == 2  # refused locally: the sandbox's variant requires it
+    assert "Sandbox requires ship_to_address (in --data)" in r.stderr
+    address = {"address1": "1 Main St", "city": "X", "state": "IL", "postal_code": "6", "country": "US"}
+    r = cli(
+        "orders",
+        "create",
+        "--order-number",
+        "NOSKU",
+        "--line",
+        "NOT-A-SKU:1",
+        "--data",
+        json.dumps({"ship_to_address": address}),
+    )
+    assert r.exit_code == 6  # the emulator's own check: no such product
+    assert "line_items.0.product_id" in r.stderr
 
 
 def test_e2e_a_positive_quantity_increases_and_a_422_names_the_option(cli, emu):
@@ -509,15 +527,32 @@ def test_e2e_a_positive_quantity_increases_and_a_422_names_the_option(cli, emu):
     r = cli("inventory", "adjust", item["id"], "--quantity", "3", "--warehouse", warehouse)
     assert r.exit_code == 0, r.stderr
     assert get(cli, "inventory", "get", item["id"])["onhand"] == item["onhand"] + 3
-    r = cli("inventory", "adjust", item["id"], "--quantity", "3")  # no warehouse: the API's 422
+    r = cli("inventory", "adjust", item["id"], "--quantity", "3")  # no warehouse: refused before sending
+    assert r.exit_code == 2
+    assert "requires --warehouse (warehouse_id)" in r.stderr, r.stderr
+
+
+@respx.mock(base_url=BASE, assert_all_called=False)
+def test_a_422_from_the_api_names_the_option(respx_mock, cli, logged_in):
+    add_connection("conn_1", integration="acme-wms")  # no variant known: only the API can say what is missing
+    respx_mock.get(url__regex=r".*/write-info.*").respond(404, json={"error": "not found"})
+    body = {
+        "error": "Invalid body",
+        "origin": "trackstar",
+        "detail": {"json": {"adjustment_type": ["Missing data for required field."], "reason_code": ["Bad."]}},
+    }
+    respx_mock.put("/wms/inventory/inv_1/adjust").respond(422, json=body)
+    r = cli("inventory", "adjust", "inv_1", "--warehouse", "wh_1", "--yes", "--data", '{"quantity": 2}')
     assert r.exit_code == 6
-    assert "missing --warehouse (warehouse_id)" in r.stderr, r.stderr
+    assert "missing --type (adjustment_type)" in r.stderr and "reason_code: Bad." in r.stderr
 
 
-@respx.mock(base_url=BASE, assert_all_called=True)
-def test_a_422_on_the_whole_body_never_shows_validator_internals(respx_mock, cli, sandbox):
+@respx.mock(base_url=BASE, assert_all_called=False)
+def test_a_422_on_the_whole_body_never_shows_validator_internals(respx_mock, cli, logged_in):
+    add_connection("conn_1", integration="acme-wms")
+    respx_mock.get(url__regex=r".*/write-info.*").respond(404, json={"error": "not found"})
     body = {"error": "Invalid body", "origin": "trackstar", "detail": {"json": {"_schema": ["Give sku or gtin."]}}}
     respx_mock.post("/wms/products").respond(422, json=body)
-    r = cli("products", "create", "--name", "Mug")
+    r = cli("products", "create", "--name", "Mug", "--yes")
     assert r.exit_code == 6
     assert "_schema" not in r.stderr and "Give sku or gtin." in r.stderr

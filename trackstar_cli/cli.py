@@ -125,6 +125,8 @@ _LAZY: dict[str, str] = {
     "schedules": "trackstar_cli.commands.schedules",
     **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
     "tags": "trackstar_cli.commands.writes",
+    "kits": "trackstar_cli.commands.writes",
+    "passthrough": "trackstar_cli.commands.passthrough",
     "api": "trackstar_cli.commands.api",
     "integrations": "trackstar_cli.commands.integrations",
     "sandbox": "trackstar_cli.commands.integrations",
@@ -135,9 +137,20 @@ _LAZY: dict[str, str] = {
 
 _PANELS = {
     **dict.fromkeys(("demo", "auth", "connect", "link-token", "exchange", "connections", "magic-links"), "Start here"),
-    **dict.fromkeys((*RESOURCE_GROUPS, "tags"), "WMS data"),
+    **dict.fromkeys((*RESOURCE_GROUPS, "tags", "kits"), "WMS data"),
     **dict.fromkeys(
-        ("api", "integrations", "sandbox", "schedules", "emulator", "webhooks", "config", "profiles"), "More"
+        (
+            "api",
+            "passthrough",
+            "integrations",
+            "sandbox",
+            "schedules",
+            "emulator",
+            "webhooks",
+            "config",
+            "profiles",
+        ),
+        "More",
     ),
 }
 

@@ -280,6 +280,8 @@ class TrackstarClient:
         access_token: str | None = None,
         retry: bool | None = None,
         headers: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one API call and return its decoded JSON body; raises a TrackstarError subclass on failure.
 
@@ -287,6 +289,7 @@ class TrackstarClient:
         Idempotency-Key are repeated after they may have reached the server."""
         attempt = 0
         options: dict[str, Any] = {"params": params, "json_body": json_body, "access_token": access_token}
+        options.update(files=files, form=form)
         while True:
             response = self.send(method, path, retry=retry, headers=headers, **options)
             try:
@@ -310,10 +313,14 @@ class TrackstarClient:
         access_token: str | None = None,
         retry: bool | None = None,
         headers: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Like request() but returns the successful httpx.Response (for callers that need headers)."""
+        """Like request() but returns the successful httpx.Response (for callers that need headers).
+
+        `files` (name → (file name, content, content type)) and `form` make a multipart/form-data body."""
         method = method.upper()
-        request = self._build(method, path, params, json_body, access_token, headers)
+        request = self._build(method, path, params, json_body, access_token, headers, files, form)
         if retry is None:
             retry = method == "GET" or "idempotency-key" in request.headers
         response = self._send_with_retries(request, retry=retry, pace_key=access_token if method == "GET" else None)
@@ -395,6 +402,8 @@ class TrackstarClient:
         json_body: Any,
         access_token: str | None,
         headers: Mapping[str, str] | None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        form: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         _check_path(path)
         all_headers = {"x-trackstar-api-key": self._api_key}
@@ -403,6 +412,13 @@ class TrackstarClient:
         if access_token:
             all_headers["x-trackstar-access-token"] = _header_value(access_token, "the connection's access token")
         try:
+            if files or form:
+                # Text fields go as parts without a file name, so the body is multipart even without a file.
+                parts: dict[str, Any] = {k: (None, v) for k, v in (form or {}).items()}
+                parts.update(files or {})
+                return self._http.build_request(
+                    method, path, params=dict(params or {}), files=parts, headers=all_headers
+                )
             return self._http.build_request(
                 method, path, params=dict(params or {}), json=json_body, headers=all_headers
             )

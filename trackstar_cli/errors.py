@@ -13,6 +13,7 @@
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
+    ├── WriteNotSupportedError         7  the connection's integration has no body for this write (not sent)
     ├── SyncFailedError                15  a backfill job ended stuck or cancelled, or a sync ended in error
     └── APIError                       6  the API answered with an error status
         ├── AuthenticationError        3  401
@@ -63,6 +64,7 @@ __all__ = [
     "ValidationError",
     "WaitTimeoutError",
     "WebhookVerificationError",
+    "WriteNotSupportedError",
     "error_for_status",
 ]
 
@@ -150,6 +152,12 @@ class WebhookVerificationError(TrackstarError):
         super().__init__(message, hint=hint)
         self.reason = reason
         self.exit_code = self._CODES[reason]
+
+
+class WriteNotSupportedError(TrackstarError):
+    """Refused locally: the integration has no variant for this write, so Trackstar would answer 501."""
+
+    exit_code = ExitCode.INTEGRATION
 
 
 class LinkClosedError(TrackstarError):

@@ -7,7 +7,7 @@ imports nothing of ours and no third-party package; presentation (table columns,
 `commands/views.py`.
 
 Adding a WMS resource: one `Resource` below (and, for a table, one entry in `commands/views.py`).
-Adding a write: one `WriteEndpoint` below (and its options in `commands/writes.py`).
+Adding a write: one `WriteEndpoint` below (and its command in `commands/write_*.py`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ __all__ = [
     "DATE_OPS",
     "DISPLAY_NAMES",
     "EVENT_NOUNS",
+    "ATTACH_FILE_FIELDS",
+    "FIELD_ALIASES",
     "FILTER_OPS",
     "GET_RATE_PER_TOKEN",
+    "INTEGRATION_DISPLAY_NAMES",
     "INTEGRATION_TYPES",
     "LABOR_ACTIVITY_TYPES",
     "LABOR_OBJECT_TYPES",
@@ -30,13 +33,17 @@ __all__ = [
     "MAX_IN_VALUES",
     "MAX_PAGE_SIZE",
     "NULL_LITERALS",
+    "PASSTHROUGH_METHODS",
+    "PASSTHROUGH_PATHS",
     "ORDER_STATUSES",
     "ORDER_TYPES",
     "RESOURCES",
     "SANDBOX",
     "SANDBOX_TYPES",
+    "InvalidSegmentError",
     "SHIPMENT_STATUSES",
     "SIGNATURE_TOLERANCE",
+    "SIMULATIONS",
     "STRING_OPS",
     "SVIX_ATTEMPT_TIMEOUT",
     "SVIX_HEADERS",
@@ -49,6 +56,7 @@ __all__ = [
     "WEBHOOK_SECRET_PREFIX",
     "WRITE_RATE_PER_TOKEN",
     "Resource",
+    "Simulation",
     "WriteEndpoint",
     "path_segment",
 ]
@@ -133,6 +141,13 @@ SYNC_FUNCTIONS: tuple[str, ...] = (
 )
 SANDBOX_TYPES: tuple[str, ...] = ("wms", "cart", "carrier")  # the spec says "string"; the docs name these three
 SANDBOX = "sandbox"  # the integration_name of the sandbox WMS
+# Display names of the integrations the emulator models and write_variants.json covers.
+INTEGRATION_DISPLAY_NAMES: dict[str, str] = {
+    "sandbox": "Sandbox",
+    "shipbob": "ShipBob",
+    "shiphero": "ShipHero",
+    "extensiv-3pl-central": "Extensiv (3PL Central)",
+}
 
 # Trackstar Link: the script @trackstar/react-trackstar-link injects (its only URL), and Trackstar's domain,
 # whose API hosts get that script without asking (`trackstar connect`).
@@ -351,6 +366,8 @@ class WriteEndpoint:
     resource: str  # the RESOURCES key the write changes
     has_body: bool = True
     gate: str | None = None  # the available_actions entry, when it is not `name`
+    multipart: bool = False  # a multipart/form-data body (attach a file), not JSON
+    newer: bool = False  # in Trackstar's live docs but not in the 2025-10 OpenAPI spec
 
     @property
     def action(self) -> str:
@@ -386,6 +403,17 @@ WRITES: dict[str, WriteEndpoint] = {
             "inbound-shipments",
         ),
         WriteEndpoint("create_return", "POST", "/wms/returns", "returns"),
+        WriteEndpoint("update_return", "PUT", "/wms/returns/{return_id}", "returns"),
+        WriteEndpoint("cancel_return", "PUT", "/wms/returns/{return_id}/cancel", "returns", has_body=False, newer=True),
+        WriteEndpoint("create_kit", "POST", "/wms/kits", "products"),
+        WriteEndpoint("update_kit", "PUT", "/wms/kits/{kit_id}", "products"),
+        WriteEndpoint(
+            "update_inbound_shipment", "PUT", "/wms/inbound-shipments/{inbound_shipment_id}", "inbound-shipments"
+        ),
+        # The docs name no action for attaching a file; it changes an order, so update_order gates it.
+        WriteEndpoint(
+            "attach_order_file", "POST", "/wms/orders/{order_id}/file", "orders", gate="update_order", multipart=True
+        ),
         *(
             WriteEndpoint(
                 f"set_tags_{r.replace('-', '_')}",
@@ -397,6 +425,44 @@ WRITES: dict[str, WriteEndpoint] = {
             for r in TAGGABLE
         ),
     )
+}
+
+# The multipart form of attach_order_file (the spec's AttachFileSchema): a file, or a URL to fetch one from.
+ATTACH_FILE_FIELDS: tuple[str, ...] = ("file", "file_name", "file_url")
+
+# Per-integration names of one idea: an option maps to the first of these its integration's variant has
+# (Extensiv calls a return's reference `reference_num` and an inbound shipment's `reference_number`).
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "reference_id": ("reference_id", "reference_num", "reference_number"),
+    "unit_price": ("unit_price", "unit_cost"),
+}
+
+# -- passthrough and sandbox simulation ------------------------------------------------------------------
+
+# POST /{wms|cart}/passthrough: Trackstar forwards {method, path, data, headers, params} to the integration's
+# own API and always answers 200 with {status_code, headers, body} (api-notes §8.6). No Idempotency-Key.
+PASSTHROUGH_PATHS: dict[str, str] = {"wms": "/wms/passthrough", "cart": "/cart/passthrough"}
+PASSTHROUGH_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A sandbox simulation: API key only (per the spec), no body, query flags."""
+
+    method: str
+    path: str
+    flags: tuple[str, ...] = ()
+
+    def url(self, item_id: str) -> str:
+        """The path with the id filled in (percent-encoded); raises InvalidSegmentError."""
+        name = self.path[self.path.index("{") + 1 : self.path.index("}")]
+        return self.path.replace(f"{{{name}}}", _segment(item_id, name))
+
+
+# Only fulfill has a published shape; the docs name simulate returns/{id}/receive and cart orders/products
+# without bodies or replies, so they are left out rather than guessed.
+SIMULATIONS: dict[str, Simulation] = {
+    "fulfill": Simulation("PUT", "/sandbox/simulate/orders/{order_id}/fulfill", ("partial",)),
 }
 
 # -- webhooks (Svix) -------------------------------------------------------------------------------------

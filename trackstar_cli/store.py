@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -180,6 +181,26 @@ class Store:
         done = {row[0] for row in self._db.execute("SELECT name FROM _trackstar_migrations")} if exists else set()
         return [fn for fn in MIGRATIONS if fn.__name__ not in done]
 
+    # -- write-info cache ----------------------------------------------------------------------------
+
+    def get_write_info(self, connection_id: str, ttl: float) -> str | None:
+        """The cached write-info document of a connection if it is younger than `ttl` seconds."""
+        rows = self._query(
+            "SELECT document FROM write_info WHERE connection_id = ? AND fetched_at > ?",
+            (connection_id, time.time() - ttl),
+        )
+        return str(rows[0]["document"]) if rows else None
+
+    def save_write_info(self, connection_id: str, document: str) -> None:
+        try:
+            with self._write() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO write_info (connection_id, fetched_at, document) VALUES (?, ?, ?)",
+                    (connection_id, time.time(), document),
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
+
     # -- connections ---------------------------------------------------------------------------------
 
     def save_connection(
@@ -294,6 +315,7 @@ class Store:
                     "DELETE FROM connections WHERE profile = ? AND connection_id = ?", (profile, connection_id)
                 )
                 db.execute("DELETE FROM defaults WHERE profile = ? AND connection_id = ?", (profile, connection_id))
+                db.execute("DELETE FROM write_info WHERE connection_id = ?", (connection_id,))  # re-read if added again
                 return cur.rowcount > 0
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
@@ -507,4 +529,12 @@ def m004_create_sync_jobs(db: sqlite3.Connection) -> None:
             updated_at TEXT NOT NULL,
             PRIMARY KEY (profile, job_id)
         )"""
+    )
+
+
+@migration
+def m005_create_write_info(db: sqlite3.Connection) -> None:
+    # GET /integrations/wms/{name}/write-info per connection; the integrations endpoints allow ~1 call a minute.
+    db.execute(
+        "CREATE TABLE write_info (connection_id TEXT PRIMARY KEY, fetched_at REAL NOT NULL, document TEXT NOT NULL)"
     )

@@ -261,6 +261,42 @@ def test_writes_conform(spec: Spec, wms: httpx.Client) -> None:
         spec.check("PUT", template, wms.put(f"/wms/{resource}/nope_1/trackstar-tags", json={"trackstar_tags": []}), 404)
 
 
+def test_newer_writes_conform(spec: Spec, wms: httpx.Client, api: httpx.Client) -> None:
+    measurements = {"length": 1, "width": 1, "height": 1, "unit": "in", "weight": 1, "weight_unit": "lb"}
+    sku = wms.get("/wms/inventory/inv_00000003").json()["data"]["sku"]
+    kit_body = {"sku": "KIT-C", "name": "Kit", "gtin": "1", "measurements": measurements,
+                "inventory_items": [{"sku": sku, "unit_quantity": 2}]}  # fmt: skip
+    kit = spec.check("POST", "/wms/kits", wms.post("/wms/kits", json=kit_body), 200)["data"]
+    assert kit["is_kit"] and kit["inventory_items"][0]["unit_quantity"] == 2
+    spec.check("POST", "/wms/kits", wms.post("/wms/kits", json={"sku": "K"}), 422)
+    spec.check("PUT", "/wms/kits/{kit_id}", wms.put(f"/wms/kits/{kit['id']}", json={"name": "Kit 2"}), 200)
+    spec.check("PUT", "/wms/kits/{kit_id}", wms.put("/wms/kits/prod_99999999", json={"name": "K"}), 404)
+
+    inbound = wms.get("/wms/inbound-shipments", params={"status": "open", "limit": 1}).json()["data"][0]
+    itemplate = "/wms/inbound-shipments/{inbound_shipment_id}"
+    spec.check("PUT", itemplate, wms.put(f"/wms/inbound-shipments/{inbound['id']}", json={"tracking_number": "T"}), 200)
+    spec.check("PUT", itemplate, wms.put(f"/wms/inbound-shipments/{inbound['id']}", json={"colour": "red"}), 422)
+    spec.check("PUT", itemplate, wms.put("/wms/inbound-shipments/nope", json={"tracking_number": "T"}), 404)
+
+    ret = wms.get("/wms/returns", params={"limit": 1}).json()["data"][0]
+    spec.check("PUT", "/wms/returns/{return_id}", wms.put(f"/wms/returns/{ret['id']}", json={"order_id": "o"}), 200)
+    spec.check("PUT", "/wms/returns/{return_id}", wms.put("/wms/returns/nope", json={}), 404)
+
+    address = {"address1": "1 Main", "city": "Austin", "state": "TX", "postal_code": "78701", "country": "US"}
+    order_body = {"order_number": "C-9", "ship_to_address": address,
+                  "line_items": [{"product_id": "prod_00000002", "quantity": 1}]}  # fmt: skip
+    oid = wms.post("/wms/orders", json=order_body).json()["id"]
+    ftemplate = "/wms/orders/{order_id}/file"
+    attached = wms.post(f"/wms/orders/{oid}/file", files={"file": ("a.txt", b"hi")}, data={"file_name": "a.txt"})
+    spec.check("POST", ftemplate, attached, 200)
+    spec.check("POST", ftemplate, wms.post("/wms/orders/nope/file", files={"file": ("a.txt", b"hi")}), 404)
+    simulate = "/sandbox/simulate/orders/{order_id}/fulfill"
+    fulfilled = spec.check("PUT", simulate, api.put(f"/sandbox/simulate/orders/{oid}/fulfill"), 200)["data"]
+    assert fulfilled["status"] == "fulfilled"
+    spec.check("PUT", simulate, api.put("/sandbox/simulate/orders/nope/fulfill"), 404)
+    spec.check("PUT", simulate, api.put(f"/sandbox/simulate/orders/{oid}/fulfill", params={"partial": "x"}), 422)
+
+
 def test_management_conforms(spec: Spec, emu: Emulator, api: httpx.Client) -> None:
     sandbox = spec.check(
         "POST", "/sandbox/generate-sandbox/{integration_type}", api.post("/sandbox/generate-sandbox/wms"), 200

@@ -215,8 +215,11 @@ def test_integrations_catalogue(api: httpx.Client) -> None:
     assert {"sandbox", "shipbob", "extensiv-3pl-central", "shiphero"} <= names
     shipbob = api.get("/integrations/wms/shipbob").json()["data"][0]
     create = next(op for op in shipbob["write_operations"] if op["action"] == "create_order")
-    assert "line_items.product_id" in create["required_base_schema_fields"]
-    assert create["integration_specific_fields"]["required_fields"] == ["warehouse_id"]
+    assert {"line_items.product_id", "reference_id"} <= set(create["required_base_schema_fields"])
+    # ShipBob's spec variant (write_variants.json) takes warehouse_id, optionally
+    assert "warehouse_id" in create["integration_specific_fields"]["properties"]
+    assert create["integration_specific_fields"]["required_fields"] == []
+    assert not any(op["action"] == "update_order" for op in shipbob["write_operations"])
     assert any(op["url"] == "GET /wms/inventory" for op in shipbob["list_operations"])
     assert api.get("/wms/integrations").json()["data"] == listed  # the spec's alias
     assert api.get("/integrations/cart").json() == {"data": []}
@@ -242,7 +245,7 @@ def test_501_when_the_integration_lacks_the_action(emu: Emulator, api: httpx.Cli
             "origin": "trackstar",
         }
         assert c.get("/wms/billing/bill_00000001").status_code == 501
-        assert c.post("/wms/returns", json={}).status_code == 501
+        assert c.put("/wms/inventory/inv_00000001/adjust", json={}).status_code == 501  # no adjust variant
     got = connect(api, emu, "shiphero")
     with client_for(emu, got["access_token"]) as c:
         assert c.get("/wms/inventory/ledger").status_code == 501

@@ -150,6 +150,32 @@ def test_writes_send_their_events_with_previous_attributes(
         validate(sink.events(event_type)[0])
 
 
+def test_the_newer_writes_send_their_events(hooked: Emulator, api: httpx.Client, sink: Sink, validate: Any) -> None:
+    conn = connect(api, hooked)
+    with client_for(hooked, conn["access_token"]) as wms:
+        sku = wms.get("/wms/inventory/inv_00000001").json()["data"]["sku"]
+        measurements = {"length": 1, "width": 1, "height": 1, "unit": "in", "weight": 1, "weight_unit": "lb"}
+        kit = {"sku": "KIT-HOOK", "name": "Kit", "gtin": "1", "measurements": measurements,
+               "inventory_items": [{"sku": sku, "unit_quantity": 1}]}  # fmt: skip
+        assert wms.post("/wms/kits", json=kit).status_code == 200
+        order = wms.get("/wms/orders", params={"status": "open", "limit": 1}).json()["data"][0]
+        attached = wms.post(f"/wms/orders/{order['id']}/file", files={"file": ("a.txt", b"x")})
+        assert attached.status_code == 200
+        fulfilled = api.put(
+            f"/sandbox/simulate/orders/{order['id']}/fulfill",
+            headers={"x-trackstar-access-token": conn["access_token"]},
+        )
+        assert fulfilled.status_code == 200, fulfilled.text
+    created = sink.events("product.created")[0]
+    assert created["data"]["sku"] == "KIT-HOOK" and created["data"]["is_kit"]
+    shipped = sink.events("order.shipment.created")[0]
+    assert shipped["data"]["id"] == order["id"] and shipped["previous_attributes"] == {"shipments": []}
+    for event_type in ("product.created", "order.shipment.created"):
+        validate(sink.events(event_type)[0])
+    emitted = [d["event_type"] for d in httpx.get(f"{hooked.url}/_emulator/webhooks/deliveries").json()["data"]]
+    assert "order.updated" not in emitted  # attaching a file sends no event: its reply holds no order
+
+
 def test_a_failed_delivery_is_retried_with_the_same_svix_id(hooked: Emulator, api: httpx.Client, sink: Sink) -> None:
     sink.fail = {"connection.created": 2}
     connect(api, hooked)

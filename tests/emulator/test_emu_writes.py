@@ -101,13 +101,20 @@ def test_null_like_values_are_rejected_anywhere(wms: httpx.Client, bad: Any) -> 
     assert wms.post("/wms/products", json={"sku": bad, "name": "x"}).status_code == 422
 
 
-def test_unknown_fields_are_reported_not_refused(wms: httpx.Client) -> None:
+def test_unknown_fields_are_refused_by_the_integrations_variant(wms: httpx.Client) -> None:
     reply = wms.post(
         "/wms/products",
         json={"sku": "NEW-SKU-2", "name": "Thing", "colour": "red", "measurements": {"unit": "in", "shine": "high"}},
     )
-    assert reply.status_code == 200
-    assert sorted(reply.json()["unused_fields"]) == ["colour", "measurements.shine"]
+    assert reply.status_code == 422
+    detail = reply.json()["detail"]["json"]
+    assert detail["colour"] == ["Unknown field."] and detail["measurements.shine"] == ["Unknown field."]
+    assert detail["measurements.length"] == ["Missing data for required field."]
+
+
+def test_a_body_of_only_whitespace_is_refused(wms: httpx.Client) -> None:
+    reply = wms.post("/wms/products", content=b"  \n ", headers={"content-type": "application/json"})
+    assert reply.status_code == 422 and "whitespace" in reply.json()["error"]
 
 
 def test_writes_need_json(wms: httpx.Client) -> None:
@@ -197,20 +204,29 @@ def test_order_validation(wms: httpx.Client) -> None:
     assert wms.put("/wms/orders/nope/cancel").status_code == 404
 
 
-def test_shipbob_create_order_needs_a_warehouse(emu: Emulator, api: httpx.Client) -> None:
+def test_shipbob_orders_follow_shipbobs_variant(emu: Emulator, api: httpx.Client) -> None:
     with client_for(emu, connect(api, emu, "shipbob")["access_token"]) as shipbob:
         assert _new_order(shipbob, "prod_00000001").json()["detail"]["json"] == {
-            "warehouse_id": ["Missing data for required field."]
+            "reference_id": ["Missing data for required field."],  # ShipBob's variant requires it, not order_number
+            "ship_to_address.full_name": ["Missing data for required field."],
         }
-        ok = _new_order(shipbob, "prod_00000001", warehouse_id="wh_00000003")
-        assert ok.status_code == 200 and ok.json()["data"]["warehouse_id"] == "wh_00000003"
-        assert ok.json()["unused_fields"] == []
+        body = {
+            "reference_id": "SB-1",
+            "ship_to_address": {**ADDRESS, "full_name": "Ada Lovelace"},
+            "line_items": [{"product_id": "prod_00000001", "quantity": 1}],
+            "warehouse_id": "wh_00000003",
+        }
+        ok = shipbob.post("/wms/orders", json=body)
+        assert ok.status_code == 200, ok.text
+        assert ok.json()["data"]["warehouse_id"] == "wh_00000003" and ok.json()["data"]["order_number"] == "SB-1"
         adjust = shipbob.put(
             "/wms/inventory/inv_00000001/adjust",
             json={"quantity": 1, "adjustment_type": "increase", "warehouse_id": "wh_00000001"},
         )
         assert adjust.status_code == 501
         assert adjust.json()["error"] == "Endpoint adjust_inventory is not implemented for ShipBob"
+        update = shipbob.put("/wms/orders/" + ok.json()["id"], json={"order_number": "X"})
+        assert update.status_code == 501  # ShipBob has no update_order variant
 
 
 def test_inbound_shipment_create_and_receive(wms: httpx.Client) -> None:

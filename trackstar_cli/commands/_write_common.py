@@ -1,6 +1,6 @@
 """What every write command shares: its options, reading --data, the confirmation, sending and rendering.
 
-The commands themselves are in commands/writes.py.
+The commands themselves are in commands/writes.py and commands/write_*.py.
 """
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
@@ -14,9 +14,9 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import confirm, fmt_of, services, stdin_is_tty
-from trackstar_cli.commands.views import WRITE_COMMANDS, WRITE_OPTION_FIELDS, WRITE_SUMMARY
+from trackstar_cli.commands.views import HELP_FIELD_COLUMNS, WRITE_COMMANDS, WRITE_OPTION_FIELDS, WRITE_SUMMARY
 from trackstar_cli.errors import APIConnectionError, APIError, ExitCode, MalformedResponseError, ServerError, UsageError
-from trackstar_cli.output import Format
+from trackstar_cli.output import Format, View
 
 if TYPE_CHECKING:
     from trackstar_cli.service.writes import WritePlan, WriteResult
@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 __all__ = [
     "DataOpt",
     "DryRunOpt",
+    "HelpFieldsOpt",
+    "MeasureOpt",
+    "RefOpt",
+    "WeightOpt",
     "IdArg",
     "KeyOpt",
     "LineOpt",
@@ -31,6 +35,8 @@ __all__ = [
     "WarehouseOpt",
     "YesOpt",
     "WriteFlags",
+    "flags",
+    "measure",
     "opt",
     "run_write",
     "stdin_is_tty",
@@ -75,6 +81,43 @@ OrderLineOpt = Annotated[
 ]
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The id of the item to write to.")]
 WarehouseOpt = Annotated[str | None, typer.Option("--warehouse", help="warehouse_id.")]
+RefOpt = Annotated[
+    str | None,
+    typer.Option("--reference-id", help="reference_id (Extensiv: reference_num on returns, reference_number inbound)."),
+]
+MeasureOpt = Annotated[
+    str | None,
+    typer.Option("--measurements", metavar="LxWxH(cm|in)", help="measurements length, width, height: 30x20x10cm."),
+]
+WeightOpt = Annotated[
+    str | None, typer.Option("--weight", metavar="N(kg|oz|lb)", help="measurements weight and unit: 1.2kg.")
+]
+HelpFieldsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--help-fields", help="List the fields the connection's integration takes for this write, and send nothing."
+    ),
+]
+
+# Body fields that an option of many write commands sets (messages name the option, not the field).
+_LINE_OPTIONS = {
+    "line_items": "--line",
+    "line_items.sku": "--line",
+    "line_items.product_id": "--line",
+    "line_items.inventory_item_id": "--line",
+    "line_items.quantity": "--line",
+    "line_items.expected_quantity": "--line",
+    "line_items.unit_price": "--line SKU:QTY@PRICE",
+    "line_items.unit_cost": "--line SKU:QTY@COST",
+    "boxes": "--line",
+    "boxes.line_items": "--line",
+    "boxes.tracking_number": "--tracking-number",
+}
+_MEASURE_OPTIONS = {
+    "measurements": "--measurements/--weight",
+    **{f"measurements.{k}": "--measurements" for k in ("length", "width", "height", "unit")},
+    **{f"measurements.{k}": "--weight" for k in ("weight", "weight_unit")},
+}
 
 
 def opt(*decls: str, help: str, **kw: Any) -> Any:
@@ -121,6 +164,7 @@ class WriteFlags:
     yes: bool
     fmt: Format | None
     json_: bool
+    help_fields: bool = False
 
 
 def run_write(
@@ -129,26 +173,53 @@ def run_write(
     flags: WriteFlags,
     *,
     item_id: str | None = None,
-    fields: dict[str, Any] | None = None,
+    fields: dict[str, tuple[str, Any]] | None = None,
     lines: list[str] | None = None,
     tags: list[str] | None = None,
+    components: list[str] | None = None,
+    upload: Path | None = None,
 ) -> None:
     from trackstar_cli.service import writes as ws
 
     fmt_name = fmt_of(flags.fmt, flags.json_)
-    text, source = _read_data(flags.data)
     svc = services(ctx)
     endpoint, done = WRITE_COMMANDS[command]
+    given = dict(fields or {})
+    measure = given.pop("measurements", ("", None))[1]
+    options = {name: option for name, (option, _) in given.items()}
+    if lines is not None:
+        options.update(_LINE_OPTIONS)
+    if "measurements" in (fields or {}):
+        options.update(_MEASURE_OPTIONS)
+    if components is not None:
+        options.update({"inventory_items": "--component", "inventory_items.sku": "--component"})
+        options["inventory_items.unit_quantity"] = "--component"
+    if tags is not None:
+        options["trackstar_tags"] = "TAG"
+    if flags.help_fields:
+        rows = ws.help_fields(svc, endpoint, flags.connection, options)
+        unknown = (
+            f"nothing is known here about {rows.integration}'s fields for {command} (no write-info, not in the table)"
+        )
+        view = View(HELP_FIELD_COLUMNS, empty=unknown, title=f"{command}: {rows.integration} ({rows.source})")
+        output.emit(view, rows.rows, fmt_name)
+        return
+    text, source = _read_data(flags.data)
     opts = ws.WriteOptions(
         endpoint=endpoint,
         connection=flags.connection,
         item_id=item_id,
         data=text,
         data_source=source,
-        fields=fields or {},
+        fields={name: value for name, (_, value) in given.items()},
         lines=lines or (),
         tags=tags,
         idempotency_key=flags.idempotency_key,
+        command=command,
+        options=options,
+        upload=_read_upload(upload),
+        components=components or (),
+        measurements=measure,
     )
     plan = ws.plan_write(svc, opts)
     if flags.dry_run:
@@ -202,6 +273,42 @@ def _name_options(exc: APIError) -> None:
     exc.message = f"{head}: {', '.join(parts)}"
 
 
+_MAX_UPLOAD = 50 * 1024 * 1024  # bytes read into memory for one multipart upload
+
+
+def flags(
+    data: str | None,
+    connection: str | None,
+    idempotency_key: str | None,
+    dry_run: bool,
+    yes: bool,
+    fmt: Format | None,
+    json_: bool,
+    help_fields: bool = False,
+) -> WriteFlags:
+    return WriteFlags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields)
+
+
+def measure(measurements: str | None, weight: str | None) -> tuple[str, Any]:
+    return "--measurements/--weight", (measurements, weight) if (measurements or weight) else None
+
+
+def _read_upload(path: Path | None) -> tuple[str, bytes, str] | None:
+    if path is None:
+        return None
+    import mimetypes
+
+    path = path.expanduser()
+    try:
+        size = path.stat().st_size
+        if size > _MAX_UPLOAD:
+            raise UsageError(f"{path} is {size} bytes; the CLI uploads at most {_MAX_UPLOAD} bytes")
+        content = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return path.name, content, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
 def _render(plan: "WritePlan", result: "WriteResult", fmt_name: Format, command: str, done: str) -> None:
     conn = plan.connection
     if result.replayed:
@@ -215,7 +322,11 @@ def _render(plan: "WritePlan", result: "WriteResult", fmt_name: Format, command:
         output.emit_object(result.envelope, fmt_name)
         return
     group = command.split()[0]
-    data: dict[str, Any] = dict(result.data) if isinstance(result.data, dict) else {"id": result.id}
+    if not isinstance(result.data, dict):  # attach-file answers {"data": "success"}
+        note = f"{done} {result.id or ''} on connection {plan.label} ({conn.integration_name})."
+        output.emit_object({"id": result.id, "result": result.data}, fmt_name, note=note)
+        return
+    data: dict[str, Any] = dict(result.data)
     if isinstance(data.get("line_items"), list):  # a table cell: "TEE-RED x2, MUG x1", not a JSON dump
         data["line_items"] = ", ".join(_line_cell(line) for line in data["line_items"])
     note = f"{done} {result.id or ''} on connection {plan.label} ({conn.integration_name})."

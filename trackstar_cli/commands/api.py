@@ -63,6 +63,14 @@ def api(
             "--paginate", help="Follow next_token and print all pages' `data` items as one JSON array (GET only)."
         ),
     ] = False,
+    form: Annotated[
+        bool,
+        typer.Option(
+            "--form",
+            help="Send -f/-F as multipart/form-data; -F key=@FILE attaches the file (automatic for "
+            "POST /wms/orders/{id}/file).",
+        ),
+    ] = False,
     connection: ConnectionOpt = None,
     fmt: Annotated[
         ApiFormat,
@@ -99,6 +107,8 @@ def api(
         trackstar api PATCH /connections -F webhooks_disabled=true -c acme
 
         trackstar api POST /wms/orders --input order.json -c acme
+
+        trackstar api POST /wms/orders/ord_1/file -F file=@slip.pdf -f file_name=slip.pdf -c acme
     """
     svc = services(ctx)
     req = api_service.prepare(
@@ -110,6 +120,7 @@ def api(
         headers=headers or (),
         paginate=paginate,
         read_stdin=sys.stdin.read,
+        form=form,
     )
     # TRACKSTAR_CONNECTION picks the connection where one is needed; only the flag adds a token everywhere.
     given = ctx.get_parameter_source("connection") == ParameterSource.COMMANDLINE

@@ -1,4 +1,5 @@
-"""`trackstar integrations list | show` (the integrations catalogue) and `trackstar sandbox generate`."""
+"""`trackstar integrations list | show` (the integrations catalogue), `trackstar sandbox generate` and
+`trackstar sandbox simulate fulfill`."""
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
@@ -8,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, services
+from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
 from trackstar_cli.commands.views import INTEGRATION_COLUMNS, INTEGRATION_FIELDS, WRITE_INFO_COLUMNS
 from trackstar_cli.models import mask
 from trackstar_cli.output import Format, View
@@ -93,6 +94,39 @@ def integrations_show(
     output.emit(writes_view, integrations_service.write_operation_rows(info), fmt_name)
 
 
+def integrations_write_info(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The integration's machine name, e.g. shiphero.", metavar="NAME")],
+    action: Annotated[
+        str | None, typer.Argument(help="A write, e.g. create_order: list its fields.", metavar="[ACTION]")
+    ] = None,
+    connection: TokenOpt = None,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Show the write bodies an integration takes (GET /integrations/wms/{name}/write-info, else the table).
+
+    Without ACTION: each write it supports and its required fields. With ACTION: every field of that write,
+    whether it is required, and its type or choices (what `<command> --help-fields` shows for a connection).
+
+    Examples:
+
+        trackstar integrations write-info shiphero
+
+        trackstar integrations write-info shipbob create_inbound_shipment
+    """
+    from trackstar_cli.commands.views import HELP_FIELD_COLUMNS, WRITE_VARIANT_COLUMNS
+    from trackstar_cli.service import variants
+
+    fmt_name = fmt_of(fmt, json_)
+    rows = integrations_service.write_info_rows(services(ctx), name, action, connection=connection)
+    if action is None:
+        output.emit(View(WRITE_VARIANT_COLUMNS, empty=f"nothing is known about {name}'s writes"), rows, fmt_name)
+    else:
+        title = f"{action}: {variants.integration_label(name)}"
+        output.emit(View(HELP_FIELD_COLUMNS[:3], title=title), rows, fmt_name)
+
+
 def sandbox_generate(
     ctx: typer.Context,
     kind: Annotated[
@@ -130,6 +164,37 @@ def sandbox_generate(
     )
 
 
+def sandbox_simulate_fulfill(
+    ctx: typer.Context,
+    order_id: Annotated[str, typer.Argument(metavar="ORDER", help="The sandbox order's id.")],
+    partial: Annotated[bool, typer.Option("--partial", help="Ship only part of the order.")] = False,
+    connection: ConnectionOpt = None,
+    fmt: FormatOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Make the sandbox's warehouse fulfil an order (PUT /sandbox/simulate/orders/{id}/fulfill).
+
+    The order gets a shipment and its status becomes fulfilled (partially_fulfilled with --partial), and the
+    order webhooks fire, as when a real warehouse ships. Sandbox orders only; needs the API key alone.
+
+    Examples:
+
+        trackstar sandbox simulate fulfill ord_00000042
+
+        trackstar sandbox simulate fulfill ord_00000042 --partial --json | jq .status
+    """
+    from trackstar_cli.commands.views import WRITE_SUMMARY
+
+    order = integrations_service.simulate_fulfill(services(ctx), order_id, partial=partial, connection=connection)
+    shown = dict(order)
+    if isinstance(shown.get("line_items"), list):
+        shown["line_items"] = len(shown["line_items"])
+    note = f"Simulated fulfilment of sandbox order {order.get('id', order_id)}: {order.get('status')}."
+    output.emit_object(
+        shown if fmt_of(fmt, json_) is Format.table else order, fmt_of(fmt, json_), WRITE_SUMMARY["orders"], note=note
+    )
+
+
 def _group() -> None:
     pass
 
@@ -141,6 +206,12 @@ def build(name: str) -> typer.Typer:
         )
         app.callback()(_group)  # a group even with one command, so `trackstar sandbox generate` keeps its verb
         app.command("generate")(sandbox_generate)
+        simulate = typer.Typer(
+            help="Make the sandbox act like a warehouse (fulfil orders).", no_args_is_help=True, add_completion=False
+        )
+        simulate.callback()(_group)
+        simulate.command("fulfill")(sandbox_simulate_fulfill)
+        app.add_typer(simulate, name="simulate")
     else:
         app = typer.Typer(
             help="The integrations Trackstar offers, and what each supports.",
@@ -149,4 +220,5 @@ def build(name: str) -> typer.Typer:
         )
         app.command("list")(integrations_list)
         app.command("show")(integrations_show)
+        app.command("write-info")(integrations_write_info)
     return app

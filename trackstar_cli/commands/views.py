@@ -23,6 +23,8 @@ __all__ = [
     "CONNECTION_COLUMN",
     "CONNECTION_COLUMNS",
     "GROUP_HELP",
+    "HELP_FIELD_COLUMNS",
+    "WRITE_VARIANT_COLUMNS",
     "JOBS_VIEW",
     "MAGIC_LINKS_VIEW",
     "PLACEMENT",
@@ -148,10 +150,10 @@ RESOURCE_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(group for group, _ in PLA
 
 GROUP_HELP = {
     "inventory": "Inventory: quantities per SKU and warehouse, the ledger, a summary across connections; adjust.",
-    "products": "Products and kits (/wms/products): list, get; create, update.",
-    "orders": "Orders (/wms/orders): list, get, packs, channels; create, update, cancel, ship.",
-    "inbound-shipments": "Inbound shipments (ASNs) and their suppliers: list, get; create, receive.",
-    "returns": "Returns (RMAs) (/wms/returns): list, get; create.",
+    "products": "Products and kits (/wms/products): list, get; create, update (kits: `trackstar kits`).",
+    "orders": "Orders (/wms/orders): list, get, packs, channels; create, update, cancel, ship, attach-file.",
+    "inbound-shipments": "Inbound shipments (ASNs) and their suppliers: list, get; create, update, receive.",
+    "returns": "Returns (RMAs) (/wms/returns): list, get; create, update, cancel.",
     "warehouses": "Warehouses and their locations (GET /wms/warehouses).",
     "warehouse-customers": "Warehouse customers: the merchants of a 3PL (GET /wms/warehouse-customers).",
     "shipping-methods": "Shipping methods (GET /wms/shipping-methods).",
@@ -171,6 +173,12 @@ WRITE_COMMANDS: dict[str, tuple[str, str]] = {
     "inbound-shipments create": ("create_inbound_shipment", "Created inbound shipment"),
     "inbound-shipments receive": ("receive_inbound_shipment", "Received items on inbound shipment"),
     "returns create": ("create_return", "Created return"),
+    "returns update": ("update_return", "Updated return"),
+    "returns cancel": ("cancel_return", "Cancelled return"),
+    "kits create": ("create_kit", "Created kit"),
+    "kits update": ("update_kit", "Updated kit"),
+    "inbound-shipments update": ("update_inbound_shipment", "Updated inbound shipment"),
+    "orders attach-file": ("attach_order_file", "Attached a file to order"),
     **{f"tags set {r}": (f"set_tags_{r.replace('-', '_')}", f"Set the tags of {r}") for r in TAGGABLE},
 }
 
@@ -205,7 +213,12 @@ WRITE_SUMMARY: dict[str, tuple[Column, ...]] = {
     "inbound-shipments": (_c("id"), _c("purchase_order_number"), _c("status"), _c("warehouse_id"), _c("line_items")),
     "returns": (_c("id"), _c("order_id"), _c("status")),
     "tags": (_c("id"), _c("trackstar_tags")),
+    "kits": (_c("id"), _c("sku"), _c("name"), _c("is_kit")),
 }
+# `<write> --help-fields`: what the connection's integration takes.
+HELP_FIELD_COLUMNS = (_c("field"), _c("required"), _c("type"), _c("option"))
+# `integrations write-info NAME`: each write the integration takes and its required fields.
+WRITE_VARIANT_COLUMNS = (_c("write action", "action"), _c("url"), _c("required fields", "required"), _c("source"))
 
 CONNECTION_COLUMNS = (
     _key("default", "default_mark"),

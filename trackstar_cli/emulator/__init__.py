@@ -26,11 +26,21 @@ Endpoints (shapes from Trackstar's OpenAPI spec, 2025-10):
     POST   /magic-links  GET /magic-links[/{id}]  DELETE /magic-links/{id}   API key (magic.py)
     POST   /sandbox/generate-sandbox/wms    API key           same connection id and token each time; data reset
     GET    /integrations/{type}[/{name}]    API key (+token)  also /{type}/integrations[/{name}]
+    GET    /integrations/{type}/{name}/write-info  API key (+token)  OpenAPI 3.1 doc of the write variants
+    GET    /wms/{orders|products|kits|returns}/meta[/{name}]?method=POST|PUT   the same as JSON Schema
     GET    every list/get in spec.RESOURCES, and GET /wms/orders/{id}/packs       key + token
     POST   /wms/orders  PUT /wms/orders/{id}  PUT /wms/orders/{id}/cancel  POST /wms/orders/{id}/shipments
-    POST   /wms/products  PUT /wms/products/{id}  PUT /wms/inventory/{id}/adjust
-    POST   /wms/inbound-shipments  PUT /wms/inbound-shipments/{id}/receive  POST /wms/returns
+    POST   /wms/orders/{id}/file (multipart: file, file_name, file_url)
+    POST   /wms/products  PUT /wms/products/{id}  POST /wms/kits  PUT /wms/kits/{id}
+    PUT    /wms/inventory/{id}/adjust
+    POST   /wms/inbound-shipments  PUT /wms/inbound-shipments/{id}  PUT /wms/inbound-shipments/{id}/receive
+    POST   /wms/returns  PUT /wms/returns/{id}  PUT /wms/returns/{id}/cancel
     PUT    /wms/{inventory|products|orders|inbound-shipments|returns|warehouses}/{id}/trackstar-tags
+    POST   /wms/passthrough  /cart/passthrough   key + token  {status_code, headers, body}; 501 on the sandbox
+    PUT    /sandbox/simulate/orders/{id}/fulfill[?partial=true]   API key (+token to pick the sandbox)
+
+Write bodies are checked against the connection's integration's variant in ../write_variants.json
+(variants.py; normalize.py maps each variant's shape onto the handlers'); a write without a variant is 501.
 
 Emulator-only, under /_emulator (no API key; faults never apply there):
 

@@ -7,9 +7,10 @@ so the emulator calls them `ship_order`, `adjust_inventory` and `receive_inbound
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..spec import ADJUSTMENT_TYPES, ORDER_STATUSES, RESOURCES, WRITES
+from . import variants
 from .core import Json
 from .validate import F, Schema, dotted_fields
 
@@ -185,7 +186,13 @@ WRITE_OPS: dict[str, WriteOp] = {
         ),
     )
 }
-WRITE_ACTIONS: tuple[str, ...] = tuple(WRITE_OPS)
+# Every spec write; each integration supports those it has a variant for in write_variants.json (plus the
+# writes without a JSON body, which the table does not cover).
+WRITE_ACTIONS: tuple[str, ...] = tuple(WRITES)
+
+
+def _writes_of(integration: str) -> tuple[str, ...]:
+    return tuple(a for a in WRITE_ACTIONS if not variants.has_table(a) or variants.variant(a, integration) is not None)
 
 
 @dataclass(frozen=True)
@@ -196,8 +203,6 @@ class Integration:
     description: str
     reads: tuple[str, ...]
     writes: tuple[str, ...]
-    # Integration-specific body fields (top level, next to the base fields), per write action.
-    specific: Mapping[str, Schema] = field(default_factory=dict)
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -208,7 +213,6 @@ def _without(names: tuple[str, ...], *drop: str) -> tuple[str, ...]:
     return tuple(n for n in names if n not in drop)
 
 
-_SHIPBOB_WAREHOUSE = {"warehouse_id": F("str", True)}
 INTEGRATIONS: dict[str, Integration] = {
     i.name: i
     for i in (
@@ -218,7 +222,7 @@ INTEGRATIONS: dict[str, Integration] = {
             "input",
             "Trackstar's WMS sandbox with mocked data; supports everything.",
             READ_ACTIONS,
-            WRITE_ACTIONS,
+            _writes_of("sandbox"),
         ),
         Integration(
             "shipbob",
@@ -226,8 +230,7 @@ INTEGRATIONS: dict[str, Integration] = {
             "oauth",
             "ShipBob fulfillment network (emulated).",
             _without(READ_ACTIONS, "get_labor_activities", "get_warehouse_locations"),
-            _without(WRITE_ACTIONS, "ship_order", "adjust_inventory", "receive_inbound_shipment"),
-            {"create_order": _SHIPBOB_WAREHOUSE},
+            _writes_of("shipbob"),
         ),
         Integration(
             "extensiv-3pl-central",
@@ -235,7 +238,7 @@ INTEGRATIONS: dict[str, Integration] = {
             "input",
             "Extensiv 3PL Central (emulated).",
             _without(READ_ACTIONS, "get_returns", "get_bills", "get_labor_activities"),
-            _without(WRITE_ACTIONS, "create_return", "adjust_inventory"),
+            _writes_of("extensiv-3pl-central"),
         ),
         Integration(
             "shiphero",
@@ -243,7 +246,7 @@ INTEGRATIONS: dict[str, Integration] = {
             "input",
             "ShipHero WMS (emulated).",
             _without(READ_ACTIONS, "get_inventory_ledger", "get_labor_activities"),
-            _without(WRITE_ACTIONS, "receive_inbound_shipment"),
+            _writes_of("shiphero"),
         ),
     )
 }
@@ -255,7 +258,7 @@ def endpoints_for(actions: tuple[str, ...] | list[str]) -> list[str]:
     for resource in RESOURCES.values():
         if resource.action in actions and not resource.parent:
             out.append(f"GET {resource.path}")
-    out.extend(f"{WRITE_OPS[a].method} {WRITE_OPS[a].url}" for a in actions if a in WRITE_OPS)
+    out.extend(f"{WRITES[a].method} {WRITES[a].path}" for a in actions if a in WRITES)
     return out
 
 
@@ -267,7 +270,7 @@ def integration_info(integ: Integration, samples: Mapping[str, Json], warehouse_
         "install_method": integ.install_method,
         "description": integ.description,
         "logo_url": f"https://example.com/logos/{integ.name}.png",
-        "write_operations": [_write_op(integ, WRITE_OPS[a], warehouse_ids) for a in integ.writes],
+        "write_operations": [_write_op(integ, a, warehouse_ids) for a in integ.writes],
         "list_operations": [
             {
                 "action": r.action,
@@ -281,22 +284,28 @@ def integration_info(integ: Integration, samples: Mapping[str, Json], warehouse_
     }
 
 
-def _write_op(integ: Integration, op: WriteOp, warehouse_ids: list[str] | None) -> Json:
-    fields = list(dotted_fields(op.schema))
-    specific = integ.specific.get(op.action, {})
+def _write_op(integ: Integration, action: str, warehouse_ids: list[str] | None) -> Json:
+    """One write_operations entry: base fields from the base schema, the rest of the variant as specific."""
+    endpoint = WRITES[action]
+    schema = variants.variant(action, integ.name) or {}
+    fields = dict(variants.dotted_fields(schema))
+    base = dict(dotted_fields(WRITE_OPS[action].schema)) if action in WRITE_OPS else {}
+    specific = {n: r for n, r in fields.items() if n.split(".")[0] not in {b.split(".")[0] for b in base}}
     options = warehouse_ids or ["N/A - Connect an account to see options"]
-    props = {
-        name: {"title": name, "type": "string", "description": "The warehouse to use.", "example": "", "enum": options}
-        for name in specific
-    }
+    props: dict[str, Json] = {}
+    for name in specific:
+        prop: Json = {"title": name, "type": "string", "description": name, "example": ""}
+        if name == "warehouse_id":
+            prop["enum"] = options
+        props[name] = prop
     return {
-        "action": op.action,
-        "url": f"{op.method} {op.url}",
-        "required_base_schema_fields": [n for n, req in fields if req],
-        "optional_base_schema_fields": [n for n, req in fields if not req],
+        "action": action,
+        "url": f"{endpoint.method} {endpoint.path}",
+        "required_base_schema_fields": [n for n, req in fields.items() if req and n not in specific],
+        "optional_base_schema_fields": [n for n, req in fields.items() if not req and n not in specific],
         "integration_specific_fields": {
             "properties": props,
             "type": "object",
-            "required_fields": [n for n, s in specific.items() if s.required],
+            "required_fields": [n for n, req in specific.items() if req],
         },
     }

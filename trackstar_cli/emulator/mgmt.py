@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..spec import INTEGRATION_TYPES, RESOURCES
+from . import variants
 from .catalog import INTEGRATIONS, READ_ACTIONS, integration_info
 from .core import ApiError, Json, Reply, Request, error_body, validation_error
 from .dataset import Dataset
@@ -149,9 +150,68 @@ def get_integration(req: Request) -> Reply:
     return Reply(body={"data": [integration_info(integ, _samples(), _warehouse_ids(req))]})
 
 
+def write_info(req: Request) -> Reply:
+    """GET /integrations/{type}/{name}/write-info: the integration's write bodies as an OpenAPI 3.1 document;
+    with an access token, per connection (its warehouses are listed on warehouse_id fields)."""
+    _integration_type(req)
+    name = req.params["integration_name"]
+    if name not in INTEGRATIONS or req.params["integration_type"] != "wms":
+        raise ApiError(404, error_body(f"Integration {name} not found", id=name))
+    return Reply(body=variants.write_info(name, _warehouse_ids(req)))
+
+
+# GET /wms/{noun}/meta?method=POST|PUT: the older, JSON-Schema draft-07 form of write-info.
+_META: dict[str, tuple[str, str]] = {
+    "orders": ("create_order", "update_order"),
+    "products": ("create_product", "update_product"),
+    "kits": ("create_kit", "update_kit"),
+    "returns": ("create_return", "update_return"),
+}
+
+
+def _meta(req: Request, noun: str, integration: str) -> Reply:
+    method = (dict(req.query).get("method") or "POST").upper()
+    if method not in ("POST", "PUT"):
+        raise validation_error("query", {"method": ["Must be one of: POST, PUT."]})
+    action = _META[noun][0 if method == "POST" else 1]
+    schema = variants.variant(action, integration)
+    if schema is None:
+        raise ApiError.plain(501, f"Endpoint {action} is not implemented for {integration}")
+    body: Json = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": {action: schema},
+        "$ref": f"#/definitions/{action}",
+    }
+    return Reply(body=body)
+
+
+def _meta_for_connection(noun: str) -> Any:
+    def handler(req: Request) -> Reply:
+        return _meta(req, noun, req.connection().integration_name)
+
+    return handler
+
+
+def _meta_for_integration(noun: str) -> Any:
+    def handler(req: Request) -> Reply:
+        name = req.params["integration_name"]
+        if name not in INTEGRATIONS:
+            raise ApiError(404, error_body(f"Integration {name} not found", id=name))
+        reply = _meta(req, noun, name)
+        reply.body["has_connection_specific_fields"] = False
+        return reply
+
+    return handler
+
+
 def routes() -> list[Route]:
     key: dict[str, Any] = {"scope": "key"}
+    metas = [Route("GET", f"/wms/{noun}/meta", _meta_for_connection(noun)) for noun in _META]
+    metas += [
+        Route("GET", f"/wms/{noun}/meta/{{integration_name}}", _meta_for_integration(noun), **key) for noun in _META
+    ]
     return [
+        *metas,
         Route("POST", "/link/token", link_token, **key),
         Route("POST", "/link/exchange", exchange, **key),
         Route("GET", "/connections", list_connections, **key),
@@ -162,6 +222,7 @@ def routes() -> list[Route]:
         Route("POST", "/sandbox/generate-sandbox/{integration_type}", generate_sandbox, **key),
         Route("GET", "/integrations/{integration_type}", list_integrations, **key),
         Route("GET", "/integrations/{integration_type}/{integration_name}", get_integration, **key),
+        Route("GET", "/integrations/{integration_type}/{integration_name}/write-info", write_info, **key),
         Route("GET", "/{integration_type}/integrations", list_integrations, **key),
         Route("GET", "/{integration_type}/integrations/{integration_name}", get_integration, **key),
     ]

@@ -13,7 +13,7 @@ from .sales import order_shipment
 from .wms import find
 from .writes import checked_body, written
 
-__all__ = ["routes"]
+__all__ = ["routes", "ship"]
 
 _RAW = {
     "open": "Awaiting",
@@ -225,8 +225,13 @@ def _to_ship(req: Request, order: Json, wanted: list[Json] | None) -> list[tuple
 
 def ship_order(req: Request) -> Reply:
     body, unused = checked_body(req, "ship_order")
-    data = req.connection().data
     order = find(req, "orders", req.params["order_id"])
+    return written(ship(req, order, body), unused)
+
+
+def ship(req: Request, order: Json, body: Json) -> Json:
+    """Record a shipment (the body normalised: shipped_date, tracking_number, warehouse_id, …); → the order."""
+    data = req.connection().data
     _editable(order, "shipped")
     if data["warehouses"].get(body["warehouse_id"]) is None:
         raise validation_error("json", {"warehouse_id": [f"Unknown warehouse {body['warehouse_id']}."]})
@@ -257,7 +262,7 @@ def ship_order(req: Request) -> Reply:
     left = _to_ship(req, order, None)
     order["status"] = "partially_fulfilled" if left else "fulfilled"
     order["raw_status"], order["updated_date"] = _RAW[order["status"]], now_iso()
-    return written(order, unused)
+    return order
 
 
 _MEASURE_KEYS = ("length", "width", "height", "unit", "weight", "weight_unit")

@@ -130,6 +130,11 @@ def _filter(resource: Resource, key: str, name: str, op: str, raw: list[str]) ->
         if values[0].lower() not in ("true", "false"):
             raise ValueError("Not a valid boolean.")
         return Filter(name, op, (values[0].lower() == "true",))
+    allowed = resource.enums.get(name)
+    if allowed and op in ("eq", "neq", "in", "nin"):  # the spec's enum; contains-ops match substrings
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise ValueError(f"Must be one of: {', '.join(allowed)}.")
     if op.endswith("-insensitive"):
         values = [v.lower() for v in values]
     return Filter(name, op, tuple(values))

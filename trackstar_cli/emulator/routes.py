@@ -28,6 +28,7 @@ class Route:
     scope: str = "token"  # public (no auth) | key (API key) | token (API key + access token)
     action: str | None = None  # gate: 501 when the integration lacks it, 403 when disabled
     write: bool = False  # JSON body, Idempotency-Key, write rate bucket
+    multipart: bool = False  # the write's body is multipart/form-data, not JSON
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -55,7 +56,9 @@ class Route:
 def write_route(name: str, handler: Handler) -> Route:
     """The route of a spec.WRITES endpoint: its method, path and gate come from the one table."""
     endpoint = WRITES[name]
-    return Route(endpoint.method, endpoint.path, handler, action=endpoint.action, write=True)
+    return Route(
+        endpoint.method, endpoint.path, handler, action=endpoint.action, write=True, multipart=endpoint.multipart
+    )
 
 
 class App:
@@ -109,7 +112,7 @@ class App:
         req.conn = conn
         _gate(route, conn)
         if route.write:
-            _require_json(req)
+            _require_json(req, "multipart/form-data" if route.multipart else "application/json")
         reply = self._run(route, req)
         reply.headers.update(decision.headers())
         return reply
@@ -152,7 +155,7 @@ def _gate(route: Route, conn: Connection) -> None:
         raise ApiError.plain(501, f"Endpoint {route.action} is not implemented for {conn.display_name}")
 
 
-def _require_json(req: Request) -> None:
+def _require_json(req: Request, wanted: str = "application/json") -> None:
     ctype = (req.header("content-type") or "").split(";")[0].strip().lower()
-    if req.body.strip() and ctype != "application/json":
-        raise ApiError.plain(415, "Content-Type must be application/json")
+    if req.body.strip() and ctype != wanted:
+        raise ApiError.plain(415, f"Content-Type must be {wanted}")

@@ -23,7 +23,7 @@ from types import FrameType, TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import control, magic, mgmt, orders, syncs, wms, writes
+from . import control, magic, mgmt, orders, passthrough, syncs, updates, wms, writes
 from .core import ApiError, Reply, Request, error_body
 from .faults import Fault, FaultPlan
 from .ratelimit import RateLimiter
@@ -290,7 +290,15 @@ class Emulator:
         self.webhooks = Sender(time_scale=webhook_time_scale, timeout=webhook_timeout)
         if webhook_url:
             self.webhooks.add_endpoint(webhook_url, webhook_secret)  # ValueError for a bad URL or secret
-        routes = [*control.routes(self.faults), *mgmt.routes(), *wms.routes(), *writes.routes(), *orders.routes()]
+        routes = [
+            *control.routes(self.faults),
+            *mgmt.routes(),
+            *wms.routes(),
+            *writes.routes(),
+            *orders.routes(),
+            *updates.routes(),
+            *passthrough.routes(),
+        ]
         routes += [*magic.routes(), *syncs.routes()]
         self.app = App(self.state, api_key, self.limiter, [*routes, *self.webhooks.routes()])
         self.app.observer = self.webhooks.observe

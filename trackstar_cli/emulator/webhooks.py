@@ -43,7 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..spec import EVENT_NOUNS, RESOURCES, SVIX_ATTEMPT_TIMEOUT, SVIX_SCHEDULE
+from ..spec import EVENT_NOUNS, RESOURCES, SIMULATIONS, SVIX_ATTEMPT_TIMEOUT, SVIX_SCHEDULE
 from .core import REFERENCE_EPOCH, ApiError, Json, Reply, Request, iso, now_iso, validation_error
 
 if TYPE_CHECKING:
@@ -239,8 +239,13 @@ class Sender:
         with state.lock:
             conn = state.by_token(req.header("x-trackstar-access-token"))
             before = None
-            if conn is not None and parts[0] == "wms" and len(parts) > 2 and parts[1] in _NOUNS:
-                found = conn.data[parts[1]].get(req.params.get(parts[2][1:-1], ""))
+            if route.pattern == SIMULATIONS["fulfill"].path:  # the sandbox's warehouse ships: an order event
+                from .passthrough import sandbox_of
+
+                conn = sandbox_of(req, req.params.get("order_id", ""))
+                before = copy.deepcopy(conn.data["orders"].get(req.params["order_id"])) if conn else None
+            elif conn is not None and parts[0] == "wms" and len(parts) > 2 and _resource(parts) in _NOUNS:
+                found = conn.data[_resource(parts)].get(req.params.get(parts[2][1:-1], ""))
                 before = copy.deepcopy(found)
         reply = run()
         if reply.status >= 300 or reply.headers.get("Idempotent-Replayed"):
@@ -311,9 +316,16 @@ def _events(state: State, route: Route, reply: Reply, conn: Connection | None, b
         return _exchanged(state.connections[reply.body["connection_id"]])  # Link, or a magic link's page
     if (method, route.pattern) == ("DELETE", "/connections") and conn is not None:
         return [_envelope(conn, "connection.deleted", {"deleted_date": now_iso()})]
-    if conn is None or conn.webhooks_disabled or parts[0] != "wms" or parts[1] not in _NOUNS:
+    if conn is None or conn.webhooks_disabled or not isinstance(reply.body, dict):
         return []
-    noun, item = _NOUNS[parts[1]], copy.deepcopy(reply.body["data"])
+    if not isinstance(reply.body.get("data"), dict):
+        return []  # (attach-file answers {"data": "success"}: no object to send)
+    if route.pattern == SIMULATIONS["fulfill"].path and before is not None:
+        item = copy.deepcopy(reply.body["data"])
+        return [_envelope(conn, "order.shipment.created", item, {"shipments": before.get("shipments", [])})]
+    if parts[0] != "wms" or _resource(parts) not in _NOUNS:
+        return []
+    noun, item = _NOUNS[_resource(parts)], copy.deepcopy(reply.body["data"])
     if method == "POST" and len(parts) == 2:
         return [_envelope(conn, f"{noun}.created", item)]
     if before is None:
@@ -324,6 +336,11 @@ def _events(state: State, route: Route, reply: Reply, conn: Connection | None, b
         return [_envelope(conn, "inbound-shipment.receipt.created", item, {"receipts": before.get("receipts", [])})]
     changed = diff(before, item)
     return [_envelope(conn, f"{noun}.updated", item, changed)] if changed else []
+
+
+def _resource(parts: tuple[str, ...]) -> str:
+    """The resource a /wms path writes: kits are products (`product.created|updated` events)."""
+    return "products" if parts[1] == "kits" else parts[1]
 
 
 def _exchanged(conn: Connection) -> list[Json]:

@@ -67,6 +67,12 @@ class ApiRequest:
     scoped: bool = False  # the path needs a connection's access token
     method_implied: bool = False  # METHOD was not given
     paginate: bool = False
+    files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)  # multipart file parts
+    form: dict[str, str] = field(default_factory=dict)  # multipart text parts
+
+    @property
+    def multipart(self) -> bool:
+        return bool(self.files or self.form)
 
 
 def needs_access_token(method: str, path: str) -> bool:
@@ -100,11 +106,19 @@ def prepare(
     headers: Sequence[str] = (),
     paginate: bool = False,
     read_stdin: Callable[[], str] | None = None,
+    form: bool = False,
 ) -> ApiRequest:
-    """Check and assemble the request the command line describes; raises UsageError on bad input."""
+    """Check and assemble the request the command line describes; raises UsageError on bad input.
+
+    With `form` (or a path the spec takes multipart/form-data at, e.g. POST /wms/orders/{id}/file) the
+    fields go as multipart/form-data and `-F key=@FILE` attaches the file itself."""
     reader = _Reader(read_stdin)
     given, target = _method_and_target(args)
     method = given or ("POST" if input_file is not None and not paginate else "GET")
+    from trackstar_cli.service.api_form import is_multipart_path, prepare_form
+
+    if form or (method != "GET" and input_file is None and is_multipart_path(method, target.split("?", 1)[0])):
+        return prepare_form(method, given, target, base_url, raw_fields, typed_fields, headers)
     if paginate and method != "GET":
         raise UsageError(f"--paginate follows pages of a GET, not of a {method}", hint="drop --paginate or METHOD")
     if input_file is not None and method == "GET":
@@ -167,6 +181,8 @@ def call(svc: Services, req: ApiRequest, *, connection: str | None = None, conne
         json_body=req.body if req.has_body else None,
         access_token=token,
         headers=req.headers or None,
+        files=req.files or None,
+        form=req.form or None,
     )
 
 

@@ -8,14 +8,29 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError
+from trackstar_cli.errors import MalformedResponseError, NotFoundError, UsageError, WriteNotSupportedError
 from trackstar_cli.models import ExchangeResult
 from trackstar_cli.service.connections import check_alias, get_connection
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.link import save_exchanged
-from trackstar_cli.spec import INTEGRATION_TYPES, SANDBOX, SANDBOX_TYPES
+from trackstar_cli.spec import (
+    INTEGRATION_TYPES,
+    SANDBOX,
+    SANDBOX_TYPES,
+    SIMULATIONS,
+    WRITES,
+    InvalidSegmentError,
+)
 
-__all__ = ["SANDBOX_ALIAS", "generate_sandbox", "get_integration", "list_integrations", "write_operation_rows"]
+__all__ = [
+    "SANDBOX_ALIAS",
+    "generate_sandbox",
+    "get_integration",
+    "list_integrations",
+    "simulate_fulfill",
+    "write_info_rows",
+    "write_operation_rows",
+]
 
 SANDBOX_ALIAS = "sandbox"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -49,6 +64,38 @@ def generate_sandbox(svc: Services, integration_type: str = "wms", *, alias: str
     elif store.get(profile, cid) is None and store.get(profile, SANDBOX_ALIAS) is None:
         alias = SANDBOX_ALIAS
     return save_exchanged(svc, data, alias=alias, what="the sandbox was generated")
+
+
+def simulate_fulfill(
+    svc: Services, order_id: str, *, partial: bool = False, connection: str | None = None
+) -> dict[str, Any]:
+    """PUT /sandbox/simulate/orders/{id}/fulfill → the order after it.
+
+    The spec asks for the API key only; the sandbox connection's token goes along when one is stored (it
+    names the sandbox where several exist, and is harmless otherwise: api-notes open question 14)."""
+    sim = SIMULATIONS["fulfill"]
+    try:
+        path = sim.url(order_id)
+    except InvalidSegmentError as exc:
+        raise UsageError(str(exc)) from None
+    # Not repeated once it may have been applied: a second fulfil would ship again or fail.
+    token = _sandbox_token(svc, connection)
+    params = {"partial": "true" if partial else "false"}
+    data = svc.client().request(sim.method, path, params=params, access_token=token, retry=False)
+    order = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(order, dict):
+        raise MalformedResponseError(f"the reply to {sim.method} {sim.path} has no order in `data`", status_code=200)
+    return order
+
+
+def _sandbox_token(svc: Services, connection: str | None) -> str | None:
+    if connection is not None:
+        conn = get_connection(svc, connection)
+        if conn.integration_name != SANDBOX:
+            raise UsageError(f"connection {connection} is {conn.integration_name}; simulate works on the sandbox")
+        return conn.access_token
+    sandboxes = [c for c in svc.store.list_connections(svc.settings.profile) if c.integration_name == SANDBOX]
+    return sandboxes[0].access_token if len(sandboxes) == 1 else None
 
 
 # -- GET /integrations/{type}[/{name}] -------------------------------------------------------------------
@@ -124,3 +171,45 @@ def _describe_field(name: str, prop: Any, required: bool) -> str:
     if isinstance(options, list) and options:
         text += ": one of " + ", ".join(map(str, options))
     return text
+
+
+def write_info_rows(
+    svc: Services, name: str, action: str | None, *, connection: str | None = None
+) -> list[dict[str, Any]]:
+    """`integrations write-info`: one row per supported write, or one per field of `action`."""
+    from trackstar_cli.service import variants
+
+    if not _NAME_RE.match(name):
+        raise UsageError(f"invalid integration name {name!r}")
+    token = get_connection(svc, connection).access_token if connection else None
+    source, found = variants.integration_variants(svc, name, token)
+    if action is None:
+        return [
+            {
+                "action": write,
+                "url": f"{WRITES[write].method} {WRITES[write].path}",
+                "required": ", ".join(r["field"] for r in _rows(variants, write, name, schema) if r["required"]),
+                "source": source,
+            }
+            for write, schema in found.items()
+            if schema is not None
+        ]
+    if action not in WRITES:
+        raise UsageError(
+            f"unknown write {action!r}", hint="choose from " + ", ".join(sorted(variants.table()["writes"]))
+        )
+    if action not in found:
+        raise UsageError(f"nothing is known about {action} on {name}", hint="Trackstar's write-info did not answer")
+    schema = found[action]
+    if schema is None:
+        raise WriteNotSupportedError(f"{variants.integration_label(name)} does not support {action}")
+    return _rows(variants, action, name, schema)
+
+
+def _rows(variants: Any, write: str, name: str, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    from trackstar_cli.service.variant_check import field_rows
+
+    rows: list[dict[str, Any]] = field_rows(variants.Variant(write, name, schema, "table"), {})
+    for row in rows:
+        row.pop("option", None)
+    return rows

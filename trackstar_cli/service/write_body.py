@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ __all__ = [
     "null_problems",
     "parse_data",
     "parse_lines",
+    "parse_measurements",
     "parse_tags",
 ]
 
@@ -35,6 +37,10 @@ def check_json_depth(value: Any, source: str) -> None:
                 raise UsageError(f"{source} nests arrays/objects deeper than {MAX_JSON_DEPTH} levels")
             children = node.values() if isinstance(node, dict) else node
             stack.extend((child, depth + 1) for child in children)
+
+
+_DIMENSIONS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*(cm|in)\s*$", re.I)
+_WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|oz|lb)\s*$", re.I)
 
 
 def parse_data(text: str, source: str = "--data") -> dict[str, Any]:
@@ -101,20 +107,26 @@ def check_body(body: Any) -> None:
         )
 
 
-def parse_lines(raw: Sequence[str], kind: str) -> list[tuple[str, int]]:
-    """`REF:QTY` values (REF may itself contain ':'; QTY a positive integer) → (REF, QTY)."""
-    out: list[tuple[str, int]] = []
+def parse_lines(raw: Sequence[str], kind: str) -> list[tuple[str, int, float | None]]:
+    """`REF:QTY` or `REF:QTY@PRICE` values (REF may itself contain ':'; QTY a positive integer, PRICE a
+    non-negative number) → (REF, QTY, PRICE or None)."""
+    out: list[tuple[str, int, float | None]] = []
     for value in raw:
-        ref, sep, qty = value.rpartition(":")
+        ref, sep, rest = value.rpartition(":")
+        qty, at, price_text = rest.partition("@")
         ref = ref.strip()
         try:
             number = int(qty.strip()) if sep else 0
+            price = float(price_text) if at else None
         except ValueError:
-            number = 0
-        if not ref or number <= 0:
+            number, price = 0, None
+        if not ref or number <= 0 or (price is not None and (not math.isfinite(price) or price < 0)):
             what = "SKU_OR_PRODUCT_ID" if kind == "product" else "SKU"
-            raise UsageError(f"invalid --line {value!r}", hint=f"write --line {what}:QUANTITY, e.g. --line TEE-RED:2")
-        out.append((ref, number))
+            raise UsageError(
+                f"invalid --line {value!r}",
+                hint=f"write --line {what}:QUANTITY or {what}:QUANTITY@PRICE, e.g. --line TEE-RED:2@9.99",
+            )
+        out.append((ref, number, int(price) if price is not None and price.is_integer() else price))
     return out
 
 
@@ -127,3 +139,26 @@ def parse_tags(raw: Sequence[str]) -> list[str | dict[str, str]]:
             raise UsageError(f"invalid tag {value!r}", hint="write a tag as NAME or KEY=VALUE")
         tags.append({key.strip(): val} if sep else value)
     return tags
+
+
+def _number(text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def parse_measurements(dimensions: str | None, weight: str | None) -> dict[str, Any]:
+    """`30x20x10cm` and `1.2kg` → Trackstar's measurements object (whole numbers stay integers)."""
+    out: dict[str, Any] = {}
+    if dimensions:
+        m = _DIMENSIONS.match(dimensions)
+        if not m:
+            raise UsageError(
+                f"invalid --measurements {dimensions!r}", hint="write LENGTHxWIDTHxHEIGHT and cm or in, e.g. 30x20x10cm"
+            )
+        out.update(length=_number(m[1]), width=_number(m[2]), height=_number(m[3]), unit=m[4].lower())
+    if weight:
+        m = _WEIGHT.match(weight)
+        if not m:
+            raise UsageError(f"invalid --weight {weight!r}", hint="write a number and kg, oz or lb, e.g. 1.2kg")
+        out.update(weight=_number(m[1]), weight_unit=m[2].lower())
+    return out

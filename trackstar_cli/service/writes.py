@@ -16,17 +16,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from trackstar_cli.errors import APIError, MalformedResponseError, UsageError
-from trackstar_cli.models import Connection, Filter
+from trackstar_cli.errors import MalformedResponseError, UsageError
+from trackstar_cli.models import Connection
 from trackstar_cli.service.connections import resolve_connection
-from trackstar_cli.service.query import ListQuery
-from trackstar_cli.service.wms import iter_items
-from trackstar_cli.service.write_body import check_body, parse_data, parse_lines, parse_tags
-from trackstar_cli.spec import MAX_IN_VALUES, RESOURCES, SANDBOX, WRITES, InvalidSegmentError, WriteEndpoint
+from trackstar_cli.service.variant_check import check, field_rows
+from trackstar_cli.service.variants import Variant, integration_label, variant_for
+from trackstar_cli.service.write_body import check_body, parse_data, parse_lines, parse_measurements, parse_tags
+from trackstar_cli.service.write_lines import LINE_SHAPES, place_lines
+from trackstar_cli.spec import (
+    FIELD_ALIASES,
+    SANDBOX,
+    WRITES,
+    InvalidSegmentError,
+    WriteEndpoint,
+)
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
@@ -37,18 +44,12 @@ __all__ = [
     "WritePlan",
     "WriteResult",
     "describe_write",
+    "help_fields",
     "plan_write",
     "send_write",
 ]
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: it travels in an HTTP header; ≤255 per the docs
-# How `lines` (REF, QTY) become line_items: "product" (product_id, looked up by SKU), "sku" ({sku, quantity})
-# or "expected" ({sku, expected_quantity}).
-_LINE_SHAPES = {
-    "create_order": "product",
-    "update_order": "product",
-    "create_inbound_shipment": "expected",
-}
 
 
 class ConfirmationRequiredError(UsageError):
@@ -68,6 +69,11 @@ class WriteOptions:
     lines: Sequence[str] = ()
     tags: Sequence[str] | None = None
     idempotency_key: str | None = None
+    command: str = ""  # "orders create": how messages name the write
+    options: Mapping[str, str] = field(default_factory=dict)  # body field → the option that sets it
+    upload: tuple[str, bytes, str] | None = None  # (file name, content, content type) for attach_order_file
+    components: Sequence[str] = ()  # kit components SKU:QTY → inventory_items
+    measurements: tuple[str | None, str | None] | None = None  # (--measurements, --weight) as typed
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,8 @@ class WritePlan:
     path: str
     body: dict[str, Any] | None
     idempotency_key: str
+    variant_source: str = "none"  # where the body's rules came from: write-info, table or none
+    upload: tuple[str, bytes, str] | None = None
 
     @property
     def needs_confirmation(self) -> bool:
@@ -129,10 +137,12 @@ def _idempotency_key(given: str | None) -> str:
 
 
 def plan_write(svc: Services, opts: WriteOptions) -> WritePlan:
-    """Build and check the body (options override keys of --data), then pick the connection and the key.
+    """Build and check the body for the connection's integration, then pick the key.
 
-    Local problems (bad JSON, null values, a bad line) fail before anything is sent. With lines on an
-    order, SKUs are looked up in GET /wms/products to fill `product_id` (a read, also on a dry run)."""
+    Local problems (bad JSON, null values, a bad line) fail before anything is sent; so do fields the
+    integration's variant requires, forbids or limits (`variant_check.check`), and writes it has no variant for
+    (exit 7). With lines, SKUs are looked up (GET /wms/products or /wms/inventory) where the variant wants
+    product or inventory ids (a read, also on a dry run); so is the connection's write-info, once an hour."""
     op = WRITES.get(opts.endpoint)
     if op is None:
         raise UsageError(f"unknown write {opts.endpoint!r}")
@@ -141,25 +151,50 @@ def plan_write(svc: Services, opts: WriteOptions) -> WritePlan:
     except InvalidSegmentError as exc:
         raise UsageError(str(exc)) from None
     key = _idempotency_key(opts.idempotency_key)
+    if op.multipart:
+        return _plan_upload(svc, opts, op, path, key)
     if not op.has_body:
-        return WritePlan(op, resolve_connection(svc, opts.connection), path, None, key)
+        conn = resolve_connection(svc, opts.connection)
+        return WritePlan(op, conn, path, None, key)
     body = parse_data(opts.data, opts.data_source) if opts.data is not None else {}
     check_body(body)
-    body.update({k: v for k, v in opts.fields.items() if v is not None})
+    shape = LINE_SHAPES.get(op.name, "sku")
+    parsed = parse_lines(opts.lines, shape)
+    fields = dict(opts.fields)
+    if opts.measurements is not None:
+        fields["measurements"] = parse_measurements(*opts.measurements)
+    if opts.components:
+        fields["inventory_items"] = [
+            {"sku": ref, "unit_quantity": qty} for ref, qty, _ in parse_lines(opts.components, "component")
+        ]
+    conn = resolve_connection(svc, opts.connection)
+    variant = variant_for(svc, conn, op.name)
+    for name, value in fields.items():
+        if value is None:
+            continue
+        target = _field_name(variant, name)
+        if isinstance(value, dict) and isinstance(body.get(target), dict):
+            value = {**body[target], **value}
+        body[target] = value
     if opts.tags is not None:
         body["trackstar_tags"] = parse_tags(opts.tags)
-    shape = _LINE_SHAPES.get(op.name, "sku")
-    parsed = parse_lines(opts.lines, shape)
-    _shape(op, body)
+    _shape(op, variant, body)
     check_body(body)
-    conn = resolve_connection(svc, opts.connection)
     if parsed:
-        body["line_items"] = _line_items(svc, conn, shape, parsed)
+        place_lines(svc, conn, op, variant, body, parsed, opts.command or op.name)
         check_body(body)
-    return WritePlan(op, conn, path, body, key)
+    check(variant, body, opts.options, opts.command or op.name)
+    return WritePlan(op, conn, path, body, key, variant.source)
 
 
-def _shape(op: WriteEndpoint, body: dict[str, Any]) -> None:
+def _field_name(variant: Variant, name: str) -> str:
+    """The integration's name for an option's field: `reference_id` is Extensiv's `reference_num` on returns."""
+    if variant.schema is None or variant.has(name):
+        return name
+    return next((alias for alias in FIELD_ALIASES.get(name, ()) if variant.has(alias)), name)
+
+
+def _shape(op: WriteEndpoint, variant: Variant, body: dict[str, Any]) -> None:
     """Small conveniences on the merged body: `--quantity -5` adjusts down and `--quantity 5` up (unless a type
     is given); a shipment defaults to now."""
     if op.name == "adjust_inventory":
@@ -170,47 +205,39 @@ def _shape(op: WriteEndpoint, body: dict[str, Any]) -> None:
             body["quantity"], body["adjustment_type"] = -qty, "decrease"
         elif isinstance(qty, int) and not isinstance(qty, bool) and qty > 0:
             body.setdefault("adjustment_type", "increase")  # 3 adds, as -3 removes
-    if op.name == "ship_order" and "shipped_date" not in body:
+    wants_date = variant.schema is None or variant.has("shipped_date")
+    if op.name == "ship_order" and "shipped_date" not in body and wants_date:
         from datetime import datetime, timezone
 
         body["shipped_date"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _line_items(svc: Services, conn: Connection, shape: str, parsed: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    if shape == "expected":
-        return [{"sku": ref, "expected_quantity": qty} for ref, qty in parsed]
-    if shape != "product":
-        return [{"sku": ref, "quantity": qty} for ref, qty in parsed]
-    products = _products_by_sku(svc, conn, list(dict.fromkeys(ref for ref, _ in parsed)))
-    items: list[dict[str, Any]] = []
-    for ref, qty in parsed:
-        product = products.get(ref)
-        if product is None:  # not a SKU we know: take it for a product id and let the API judge
-            items.append({"product_id": ref, "quantity": qty})
-        else:
-            items.append({"product_id": str(product["id"]), "sku": ref, "quantity": qty})
-    return items
+def _plan_upload(svc: Services, opts: WriteOptions, op: WriteEndpoint, path: str, key: str) -> WritePlan:
+    """attach_order_file: a multipart form with a file and/or file_url, and file_name."""
+    form = {k: str(v) for k, v in opts.fields.items() if v is not None}
+    if opts.upload is None and "file_url" not in form:
+        raise UsageError("nothing to attach", hint="give a FILE, or --url with the address of one")
+    for name, value in form.items():
+        if not value.strip():
+            raise UsageError(f"--{name.replace('_', '-')} must not be empty")
+    if opts.upload is not None:
+        form.setdefault("file_name", opts.upload[0])
+    conn = resolve_connection(svc, opts.connection)
+    return WritePlan(op, conn, path, form, key, "none", upload=opts.upload)
 
 
-def _products_by_sku(svc: Services, conn: Connection, skus: list[str]) -> dict[str, dict[str, Any]]:
-    """SKU → product, from GET /wms/products?sku[in]=…; a connection that cannot read products gets {}."""
-    found: dict[str, dict[str, Any]] = {}
-    try:
-        for chunk in _chunks(skus, MAX_IN_VALUES):
-            query = ListQuery(filters=(Filter("sku", ",".join(chunk), "in"),))
-            for product in iter_items(svc, RESOURCES["products"], conn, query):
-                sku = product.get("sku")
-                if isinstance(sku, str) and sku not in found and product.get("id"):
-                    found[sku] = product
-    except APIError as exc:
-        if exc.status_code not in (403, 501):  # products not readable here: refs go out as product ids
-            raise
-    return found
+@dataclass(frozen=True)
+class FieldHelp:
+    integration: str
+    source: str  # write-info, table or none
+    rows: list[dict[str, Any]]
 
 
-def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
+def help_fields(svc: Services, endpoint: str, connection: str | None, options: Mapping[str, str]) -> FieldHelp:
+    """What the connection's integration takes for a write (`--help-fields`); sends no write."""
+    conn = resolve_connection(svc, connection)
+    variant = variant_for(svc, conn, endpoint)
+    return FieldHelp(integration_label(conn.integration_name), variant.source, field_rows(variant, options))
 
 
 # -- describing and sending ------------------------------------------------------------------------------
@@ -221,11 +248,18 @@ def describe_write(svc: Services, plan: WritePlan) -> dict[str, Any]:
     described = svc.client().describe(
         plan.op.method,
         plan.path,
-        json_body=plan.body,
+        json_body=None if plan.op.multipart else plan.body,
         access_token=plan.connection.access_token,
         headers=plan.headers,
     )
-    return {**described, "idempotency_key": plan.idempotency_key}
+    if plan.op.multipart:  # the form's fields, and the file by name, size and type (not its bytes)
+        form: dict[str, Any] = dict(plan.body or {})
+        if plan.upload is not None:
+            name, content, ctype = plan.upload
+            form["file"] = {"file_name": name, "bytes": len(content), "content_type": ctype}
+        described["body"] = form
+        described["content_type"] = "multipart/form-data"
+    return {**described, "idempotency_key": plan.idempotency_key, "rules": plan.variant_source}
 
 
 def send_write(svc: Services, plan: WritePlan, *, confirmed: bool) -> WriteResult:
@@ -241,13 +275,16 @@ def send_write(svc: Services, plan: WritePlan, *, confirmed: bool) -> WriteResul
     # Repeating this write is harmless only because it carries an Idempotency-Key: Trackstar replays the
     # first response instead of applying it again. A failure here may or may not have been applied; the
     # caller can repeat it with the same key (plan.idempotency_key).
+    multipart = plan.op.multipart
     response = svc.client().send(
         plan.op.method,
         plan.path,
-        json_body=plan.body,
+        json_body=None if multipart else plan.body,
         access_token=conn.access_token,
         retry=True,
         headers=plan.headers,
+        files={"file": plan.upload} if multipart and plan.upload else None,
+        form={str(k): str(v) for k, v in (plan.body or {}).items()} if multipart else None,
     )
     envelope = _envelope(response.content, response.status_code, response.headers.get("x-request-id"))
     unused = envelope.get("unused_fields")
