@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..spec import ADJUSTMENT_TYPES, ORDER_STATUSES, RESOURCES, WRITES
+from ..spec import ADJUSTMENT_TYPES, INTEGRATION_DISPLAY_NAMES, ORDER_STATUSES, RESOURCES, WRITES
 from . import variants
 from .core import Json
 from .validate import F, Schema, dotted_fields
@@ -218,7 +218,7 @@ INTEGRATIONS: dict[str, Integration] = {
     for i in (
         Integration(
             "sandbox",
-            "Sandbox",
+            INTEGRATION_DISPLAY_NAMES["sandbox"],
             "input",
             "Trackstar's WMS sandbox with mocked data; supports everything.",
             READ_ACTIONS,
@@ -226,7 +226,7 @@ INTEGRATIONS: dict[str, Integration] = {
         ),
         Integration(
             "shipbob",
-            "ShipBob",
+            INTEGRATION_DISPLAY_NAMES["shipbob"],
             "oauth",
             "ShipBob fulfillment network (emulated).",
             _without(READ_ACTIONS, "get_labor_activities", "get_warehouse_locations"),
@@ -234,7 +234,7 @@ INTEGRATIONS: dict[str, Integration] = {
         ),
         Integration(
             "extensiv-3pl-central",
-            "Extensiv (3PL Central)",
+            INTEGRATION_DISPLAY_NAMES["extensiv-3pl-central"],
             "input",
             "Extensiv 3PL Central (emulated).",
             _without(READ_ACTIONS, "get_returns", "get_bills", "get_labor_activities"),
@@ -242,7 +242,7 @@ INTEGRATIONS: dict[str, Integration] = {
         ),
         Integration(
             "shiphero",
-            "ShipHero",
+            INTEGRATION_DISPLAY_NAMES["shiphero"],
             "input",
             "ShipHero WMS (emulated).",
             _without(READ_ACTIONS, "get_inventory_ledger", "get_labor_activities"),
