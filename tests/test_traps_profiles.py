@@ -135,3 +135,13 @@ def test_the_fast_path_refuses_an_unknown_profile_too(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert out.stderr.startswith("error: profile 'ghost' does not exist (known: default)")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("webhooks", "secret", "set", "--secret-stdin"), ("sandbox", "generate", "--help")],
+)
+def test_commands_that_store_into_a_new_profile_are_not_refused(cli: Any, args: tuple[str, ...]) -> None:
+    r = cli("--profile", "brand-new", *args, input="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n")
+    assert "profile 'brand-new' does not exist" not in r.stderr, r.stderr
+    assert "does not exist" in cli("--profile", "brand-new", "webhooks", "events", "list").stderr  # the check is on

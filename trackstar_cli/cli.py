@@ -73,6 +73,9 @@ _CREATES_PROFILE = {
     ("emulator",),
     ("exchange",),
     ("connect",),
+    ("sandbox", "generate"),
+    ("webhooks", "secret"),
+    ("webhooks", "listen"),
 }
 
 
