@@ -89,7 +89,8 @@ def _render(console: Console, layout: Layout, rows: Sequence[Sequence[str]], tit
             col.header,
             justify="right" if col.numeric else "left",
             no_wrap=not (text and wide),
-            overflow="fold" if wide and text else ("ellipsis" if text else "ignore"),
+            # keys get their natural width, so "fold" never cuts them here ("ignore" would drop justify=right)
+            overflow="ellipsis" if text and not wide else "fold",
             min_width=w,
             max_width=None if wide else w,
         )
@@ -128,21 +129,65 @@ def stream_table(
     head = True
     sink: IO[str] = console.file
     while chunk:
-        lines = _render(console, layout, [[row[i] for i in shown] for row in chunk], title if head else None, wide=wide)
-        # A chunk's table is: [title], top border, header, separator, rows…, bottom border. Later chunks print
-        # only their rows, so the whole listing reads as one table; the bottom border comes once, at the end.
-        skip = 0 if head else _header_lines(lines)
+        cells = [[row[i] for i in shown] for row in chunk]
+        if head or wide:
+            lines = _render(console, layout, cells, title if head else None, wide=wide)
+            # A chunk's table is: [title], top border, header, separator, rows…, bottom border. Later chunks
+            # print only their rows, so the listing reads as one table; the bottom border comes once, at the end.
+            body = lines[0 if head else _header_lines(lines) : -1]
+            bottom = lines[-1]
+        else:  # the layout is fixed: later rows are laid out directly, far cheaper than a rich Table per chunk
+            body = [_plain_row(layout, row) for row in cells]
         if head and open_sink is not None:
             sink = open_sink()
-        sink.write("".join(lines[skip:-1]))
+        sink.write("".join(body))
         sink.flush()
-        bottom = lines[-1]
         count += len(chunk)
         head = False
         chunk = _take(it, CHUNK_ROWS)
     sink.write(bottom)
     sink.flush()
     return count, layout.hidden
+
+
+def _plain_row(layout: Layout, cells: Sequence[str]) -> str:
+    """One body row as rich draws it for this layout (box `│`, one space of padding, numbers to the right,
+    free text cut with …, keys never cut)."""
+    parts = []
+    for col, width, cell in zip(layout.columns, layout.widths, cells, strict=True):
+        size = _cell_len(cell)
+        if size > width and col.kind == "text":
+            cell = _cut(cell, width)
+            size = _cell_len(cell)
+        pad = " " * (width - size) if size < width else ""
+        parts.append(pad + cell if col.numeric else cell + pad)
+    return "│ " + " │ ".join(parts) + " │\n"
+
+
+def _cell_len(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return int(cell_len(text))
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` cut to `width` cells, the last one an ellipsis."""
+    if width <= 0:
+        return ""
+    if text.isascii():
+        return text[: width - 1] + "…"
+    from rich.cells import get_character_cell_size
+
+    out, used = [], 0
+    for char in text:
+        size = get_character_cell_size(char)
+        if used + size > width - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…"
 
 
 def _header_lines(lines: list[str]) -> int:
