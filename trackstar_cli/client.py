@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timezone
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -59,6 +59,10 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 Log = Callable[[str], None]
+
+
+class Pacer(Protocol):
+    def wait(self, key: str) -> None: ...
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -137,6 +141,7 @@ class TrackstarClient:
         ca_bundle: str | None = None,
         transport: httpx.BaseTransport | None = None,
         log: Log | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._api_key = api_key
         self.base_url = base_url.rstrip("/")
@@ -145,7 +150,8 @@ class TrackstarClient:
         self._log = log
         self._sleep: Callable[[float], None] = time.sleep
         self._jitter: Callable[[float], float] = lambda cap: random.uniform(0, cap)
-        self._pacer = _Pacer(GET_RATE_PER_TOKEN, lambda s: self._sleep(s))
+        # `pacer` (pacing.SharedPacer) shares the per-token timeline with other processes on this machine.
+        self._pacer: Pacer = pacer or _Pacer(GET_RATE_PER_TOKEN, lambda s: self._sleep(s))
         try:
             verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
         except OSError as exc:  # ssl.SSLError is an OSError: not PEM, no certificate in it, unreadable

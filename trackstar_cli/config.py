@@ -38,6 +38,7 @@ APP_NAME = "trackstar"
 DEFAULT_BASE_URL = "https://production.trackstarhq.com"
 DEFAULT_PROFILE = "default"
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_CONNECTIONS = 64  # connections a fan-out reads at once (one stream per access token)
 
 # Every environment variable the CLI reads, in one place (the README lists the same).
 ENV = {
@@ -52,6 +53,7 @@ ENV = {
     "connection": "TRACKSTAR_CONNECTION",
     "no_progress": "TRACKSTAR_NO_PROGRESS",
     "webhook_secret": "TRACKSTAR_WEBHOOK_SECRET",
+    "max_connections": "TRACKSTAR_MAX_CONNECTIONS",
 }
 
 _PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -80,6 +82,7 @@ class Settings:
     api_key_env: str | None = field(default=None, repr=False)
     # From TRACKSTAR_WEBHOOK_SECRET (overrides the profile's keyring entry).
     webhook_secret_env: str | None = field(default=None, repr=False)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
 
 def _truthy(value: str | None) -> bool:
@@ -182,6 +185,16 @@ def _parse_timeout(raw: Any, source: str) -> float:
     return value
 
 
+def _parse_max_connections(raw: Any, source: str) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"invalid max_connections {raw!r} from {source}: expected a whole number, e.g. 64") from None
+    if not 1 <= value <= 1024:
+        raise ConfigError(f"invalid max_connections {raw!r} from {source}: expected 1 to 1024")
+    return value
+
+
 def resolve_settings(
     *,
     profile: str | None = None,
@@ -204,6 +217,8 @@ def resolve_settings(
     url, source = _pick(base_url, env.get(ENV["base_url"]), stored.get("base_url"), DEFAULT_BASE_URL)
     raw_timeout, t_source = _pick(timeout, env.get(ENV["timeout"]), stored.get("timeout"), DEFAULT_TIMEOUT)
     bundle, _ = _pick(ca_bundle, env.get(ENV["ca_bundle"]), stored.get("ca_bundle"), None)
+    max_default = DEFAULT_MAX_CONNECTIONS
+    raw_max, m_source = _pick(None, env.get(ENV["max_connections"]), stored.get("max_connections"), max_default)
     if bundle and not Path(str(bundle)).expanduser().is_file():
         raise ConfigError(f"CA bundle {bundle} does not exist or is not a file")
     return Settings(
@@ -218,6 +233,7 @@ def resolve_settings(
         api_key_env=env.get(ENV["api_key"]) or None,
         progress=not env.get(ENV["no_progress"]),
         webhook_secret_env=env.get(ENV["webhook_secret"]) or None,
+        max_connections=_parse_max_connections(raw_max, m_source),
     )
 
 

@@ -64,7 +64,8 @@ class Services:
     def client(self, api_key: str | None = None) -> TrackstarClient:
         """The process's client; with `api_key`, a separate one for that key (the caller closes it)."""
         if self._client is None or api_key is not None:
-            from trackstar_cli.client import TrackstarClient
+            from trackstar_cli.client import GET_RATE_PER_TOKEN, TrackstarClient
+            from trackstar_cli.pacing import SharedPacer
 
             client = TrackstarClient(
                 api_key or self.api_key()[0],
@@ -72,6 +73,8 @@ class Services:
                 timeout=self.settings.timeout,
                 ca_bundle=self.settings.ca_bundle,
                 log=self._log,
+                # per-token pacing shared with the other trackstar processes of this machine
+                pacer=SharedPacer(self.settings.paths.database.parent / "pacing", GET_RATE_PER_TOKEN),
             )
             if api_key is not None:
                 return client

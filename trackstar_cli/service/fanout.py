@@ -1,9 +1,11 @@
 """One query across several connections: concurrent, paced per access token, streamed, failure-tolerant.
 
-Each connection is read by a worker thread (at most `MAX_WORKERS` at once) through the one shared client,
-whose pacer keeps every access token under Trackstar's 10 GET/s. Items reach the caller through a bounded
-queue, so memory stays constant however much the connections hold. A connection that fails is recorded and
-skipped; the others go on. A 501 (the integration does not implement the endpoint) is recorded as
+Connections are grouped by access token and each group is read by one worker thread, so every token has one
+request stream in flight and runs at its own rate limit (the shared client's pacer keeps each token under
+Trackstar's 10 GET/s, across processes too). Tokens are independent, so the groups run side by side, up to
+`settings.max_connections` at once (TRACKSTAR_MAX_CONNECTIONS, default 64). Items reach the caller in order of
+arrival through a bounded queue, so memory stays constant however much the connections hold. A connection that
+fails is recorded and skipped; the others go on. A 501 (the integration does not implement the endpoint) is recorded as
 `unsupported`, not as a failure.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +30,8 @@ from trackstar_cli.service.query import ListQuery
 from trackstar_cli.service.wms import iter_items
 from trackstar_cli.spec import Resource
 
-__all__ = ["MAX_WORKERS", "ConnectionOutcome", "FanOut", "select_connections", "summarize_inventory"]
+__all__ = ["ConnectionOutcome", "FanOut", "select_connections", "summarize_inventory"]
 
-MAX_WORKERS = 4
 _QUEUE_SIZE = 2000
 
 
@@ -83,7 +85,10 @@ class FanOut:
         self.outcomes = [ConnectionOutcome(c) for c in self.connections]
         out: queue.Queue[tuple[int, dict[str, Any] | None]] = queue.Queue(maxsize=_QUEUE_SIZE)
         stop = threading.Event()
-        pending = list(range(len(self.outcomes)))
+        by_token: dict[str, list[int]] = {}
+        for index, outcome in enumerate(self.outcomes):
+            by_token.setdefault(outcome.connection.access_token, []).append(index)
+        pending = deque(by_token.values())  # one group per token: one stream in flight per token
         lock = threading.Lock()
 
         def worker() -> None:
@@ -91,13 +96,14 @@ class FanOut:
                 with lock:
                     if not pending:
                         return
-                    index = pending.pop(0)
-                self._read(index, out, stop)
+                    group = pending.popleft()
+                for index in group:
+                    if stop.is_set():
+                        break
+                    self._read(index, out, stop)
 
-        threads = [
-            threading.Thread(target=worker, name=f"trackstar-fanout-{i}", daemon=True)
-            for i in range(min(MAX_WORKERS, len(self.outcomes)))
-        ]
+        width = max(1, min(self.svc.settings.max_connections, len(by_token)))
+        threads = [threading.Thread(target=worker, name=f"trackstar-fanout-{i}", daemon=True) for i in range(width)]
         for thread in threads:
             thread.start()
         yield from self._merge(out, stop, len(self.outcomes))
