@@ -262,11 +262,16 @@ def _dumps(obj: Any, indent: int | None = None, *, compact: bool = True) -> str:
 
 def _write_json_array(items: Iterable[dict[str, Any]]) -> int:
     """Stream a JSON array; nothing is written before the first item arrives, so an error on the first
-    request leaves stdout empty instead of holding a dangling `[`."""
+    request leaves stdout empty instead of holding a dangling `[`.
+
+    In a file or pipe each item is one compact line (the NDJSON line, indented by two spaces): json's C
+    encoder does that, while `indent=` falls back to the pure-Python one (~2x the CPU of NDJSON). On a
+    terminal, where a person reads it, each item is indented in full."""
     out = _stdout()
+    pretty = out.isatty()
     count = 0
     for item in items:
-        text = _dumps(item, indent=2).replace("\n", "\n  ")
+        text = _dumps(item, indent=2).replace("\n", "\n  ") if pretty else _dumps(item)
         if not count:
             _stop_progress(items)
         out.write(("," if count else "[") + "\n  " + text)
