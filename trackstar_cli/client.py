@@ -165,6 +165,8 @@ class TrackstarClient:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": f"trackstar-cli/{__version__}", "Accept": "application/json"},
             verify=verify,
+            # a fan-out keeps one connection per access token open (up to 64 at once): keep them all alive
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
             **kwargs,
         )
 

@@ -4,8 +4,8 @@ Trackstar allows 10 GETs per second per access token, counted by the server over
 one process cannot see another process's requests, so two back-to-back `trackstar` runs on one token each
 spend their burst and the second earns a 429. `SharedPacer` keeps, per token, the send times of the last
 `rate` GETs in a small file under the data directory (`pacing/<sha256 of the token, cut>`: the token itself is
-never written), read and rewritten under an exclusive lock (fcntl.flock; msvcrt.locking on Windows). The
-lock is held for a read and a write, never while sleeping.
+never written), read and rewritten in place under an exclusive lock (fcntl.flock; msvcrt.locking on
+Windows). The lock is held for one read and one write of a few hundred bytes, never while sleeping.
 
 Anything unexpected (a read-only or full disk, a garbled file) falls back to the in-process timeline, so
 pacing can make a command slower but never make it fail. Stdlib only; imports nothing of ours.
@@ -14,11 +14,11 @@ pacing can make a command slower but never make it fail. Stdlib only; imports no
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,9 +27,13 @@ __all__ = ["SharedPacer"]
 _FUTURE_SLACK = 60.0  # a send time further ahead than this is garbage (a clock jump), not a reservation
 
 
+_RECORD = 18  # one send time per line, fixed width ("%017.6f\n"): the file is rewritten in place, never truncated
+
+
 class SharedPacer:
     """`wait(key)` blocks until one more GET on `key` keeps it under `rate` in any `window` (+ `margin`),
-    counting the GETs of every process that shares `directory`. Thread-safe."""
+    counting the GETs of every process that shares `directory`. Thread-safe; threads on different keys do not
+    wait for each other (a fan-out reads every token at once)."""
 
     def __init__(
         self,
@@ -46,18 +50,31 @@ class SharedPacer:
         self._span = window + margin
         self._sleep = sleep
         self._clock = clock
-        self._lock = threading.Lock()
-        self._local: dict[str, deque[float]] = {}  # the fallback timeline, and what this process sent
+        self._lock = threading.Lock()  # guards the two dicts below
+        self._keys: dict[str, threading.Lock] = {}
+        self._files: dict[str, int] = {}  # key -> open state file, kept for the process's life
+        self._local: dict[str, list[float]] = {}  # the fallback timeline
         self._shared = True
 
     def wait(self, key: str) -> None:
         with self._lock:
+            key_lock = self._keys.setdefault(key, threading.Lock())
+        with key_lock:  # flock does not exclude threads of one process from each other: this does
             now = self._clock()
             at = self._reserve_shared(key, now) if self._shared else None
             if at is None:
-                at = self._reserve_local(key, now)
+                at, self._local[key] = self._slot(self._local.get(key, []), now)
         if at > now:
             self._sleep(at - now)
+
+    def close(self) -> None:
+        with self._lock:
+            for fd in self._files.values():
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._files.clear()
 
     # -- internals -----------------------------------------------------------------------------------
 
@@ -66,59 +83,57 @@ class SharedPacer:
         at = now if len(live) < self._rate else max(now, live[-self._rate] + self._span)
         return at, [*live, at][-self._rate :]
 
-    def _reserve_local(self, key: str, now: float) -> float:
-        sent = self._local.setdefault(key, deque(maxlen=self._rate))
-        at, kept = self._slot(list(sent), now)
-        sent.clear()
-        sent.extend(kept)
-        return at
+    def _file(self, key: str) -> int:
+        fd = self._files.get(key)
+        if fd is None:
+            name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+            self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self._dir / name, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+            with self._lock:
+                self._files[key] = fd
+        return fd
 
     def _reserve_shared(self, key: str, now: float) -> float | None:
-        name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         try:
-            self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self._dir / name, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            self._shared = False
-            return None
-        try:
+            fd = self._file(key)
             _lock(fd)
             try:
-                raw = _read_all(fd)
-                at, kept = self._slot(_parse(raw), now)
-                data = "".join(f"{t:.6f}\n" for t in kept).encode("ascii")
+                at, kept = self._slot(_parse(_read_head(fd, self._rate * _RECORD)), now)
+                padded = [*kept, *[0.0] * (self._rate - len(kept))]
+                data = "".join(_record(t) for t in padded).encode("ascii")
                 os.lseek(fd, 0, os.SEEK_SET)
-                os.ftruncate(fd, 0)
                 os.write(fd, data)
             finally:
                 _unlock(fd)
-        except OSError:
+        except (OSError, ValueError):
             self._shared = False
             return None
-        finally:
-            os.close(fd)
-        self._local[key] = deque(kept, maxlen=self._rate)
+        self._local[key] = kept
         return at
 
 
-def _read_all(fd: int) -> bytes:
+def _record(t: float) -> str:
+    text = f"{t:017.6f}\n"
+    return text if len(text) == _RECORD else f"{0.0:017.6f}\n"  # a time from beyond year 2286 is dropped
+
+
+def _read_head(fd: int, size: int) -> bytes:
     os.lseek(fd, 0, os.SEEK_SET)
     chunks = []
-    while chunk := os.read(fd, 4096):
+    while size > 0 and (chunk := os.read(fd, size)):
         chunks.append(chunk)
-        if sum(map(len, chunks)) > 64 * 1024:  # a few hundred bytes when it is ours
-            break
+        size -= len(chunk)
     return b"".join(chunks)
 
 
 def _parse(raw: bytes) -> list[float]:
     times: list[float] = []
-    for line in raw.split(b"\n")[:1000]:
+    for line in raw.split(b"\n"):
         try:
             value = float(line)
         except ValueError:
             continue
-        if value == value and value not in (float("inf"), float("-inf")):  # not NaN, finite
+        if math.isfinite(value) and value > 0:
             times.append(value)
     return times
 
