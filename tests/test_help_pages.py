@@ -138,3 +138,31 @@ def test_a_terminal_gets_the_live_rich_help():
     text = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0
     assert "\x1b[" in text and "Usage" in text  # colour: rendered live, not the pipe page
+
+
+def test_a_help_run_on_a_terminal_does_not_import_markdown(tmp_path):
+    """Typer's rich help imports rich.markdown and markdown_it for a markup mode this app does not use."""
+    report = tmp_path / "modules"
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: open({str(report)!r}, 'w').write(' '.join(sorted(sys.modules))))\n"
+        "sys.argv = ['trackstar', 'inventory', 'list', '--help']\n"
+        "from trackstar_cli.cli import main\n"
+        "main()\n"
+    )
+    primary, replica = pty.openpty()
+    base = {k: v for k, v in os.environ.items() if k not in RENDER_ENV}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=replica, stdout=replica, stderr=replica, env=base)
+    os.close(replica)
+    while True:
+        try:
+            if not os.read(primary, 65536):
+                break
+        except OSError:
+            break
+    proc.wait(timeout=60)
+    os.close(primary)
+    modules = report.read_text().split()
+    assert proc.returncode == 0
+    assert "typer.rich_utils" in modules  # the live rich help ran
+    assert "markdown_it" not in modules and "rich.markdown" in modules  # the stand-in, not the real one
