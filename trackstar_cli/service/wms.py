@@ -25,6 +25,14 @@ def iter_items(
     svc: Services, resource: Resource, conn: Connection, query: ListQuery, parent_id: str | None = None
 ) -> Iterator[dict[str, Any]]:
     """Stream a resource's items page by page; stops after `query.limit` items."""
+    for page in iter_item_pages(svc, resource, conn, query, parent_id):
+        yield from page
+
+
+def iter_item_pages(
+    svc: Services, resource: Resource, conn: Connection, query: ListQuery, parent_id: str | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """`iter_items` a page at a time (a fan-out hands pages, not items, between threads)."""
     params = query.params()
     if query.limit == 0:
         return
@@ -33,11 +41,11 @@ def iter_items(
     path = list_path(resource, parent_id)
     count = 0
     for page in svc.client().iter_pages(path, params, access_token=conn.access_token):
-        for item in page:
-            yield item
-            count += 1
-            if query.limit is not None and count >= query.limit:
-                return
+        if query.limit is not None and count + len(page) >= query.limit:
+            yield page[: query.limit - count]
+            return
+        count += len(page)
+        yield page
 
 
 def get_item(
