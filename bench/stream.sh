@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Streaming 100k items, each format next to a bare httpx page loop on the same emulator (bench/bare_loop.py),
-# in one hyperfine run: items/s relative to the loop, and client CPU (user+sys) relative to -o ndjson.
+# Streaming 100k items, each format next to a bare httpx page loop on the same emulator that writes the items
+# as NDJSON (bench/bare_loop.py --write), in one hyperfine run: items/s relative to the loop, and client CPU
+# (user+sys) relative to -o ndjson. The loop fetching only (no output) is measured once as the floor.
 # The emulator runs with --no-rate-limit and the client with its pacer lifted (bench/unpaced.py), so the
 # 10 GET/s per token is not the bound. Then peak memory (RSS, /usr/bin/time -v) at 10k and 100k items per
 # format: flat means the 100k run needs no more than the 10k one. Writes bench/results/stream.md.
@@ -12,7 +13,8 @@ start_emulator big --size "$size" --no-rate-limit
 code=$("$ts" emulator auth-code --link-token "$("$ts" link-token)")
 token=$("$ts" exchange "$code" --name big --json --show-token | "$py" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 run="$py bench/unpaced.py inventory list -c big"
-bare="$py bench/bare_loop.py $token"
+bare="$py bench/bare_loop.py $token --write"
+hyperfine -N --warmup 1 --runs "${RUNS:-3}" --export-json "$work/floor.json" "$py bench/bare_loop.py $token" >&2
 hyperfine -N --warmup 1 --runs "${RUNS:-3}" --export-json "$work/stream.json" \
   "$bare" "$run -o ndjson" "$bare" "$run -o json" "$bare" "$run -o csv" >&2
 # tables are far slower per item (layout in chunks): fewer runs
@@ -42,7 +44,7 @@ cpu = {p["command"].split()[-1]: p["user"] + p["system"] for _, p in pairs}
 out = [
     f"Streaming {int(size):,} inventory items from the emulator (no rate limit, client pacer lifted).",
     "",
-    "| format | wall (s) | bare httpx loop (s) | items/s × bare loop | client CPU (s) | loop CPU (s) | CPU × ndjson | goal |",
+    "| format | wall (s) | bare httpx loop writing NDJSON (s) | items/s × bare loop | client CPU (s) | loop CPU (s) | CPU × ndjson | goal |",
     "|---|---|---|---|---|---|---|---|",
 ]
 for bare, ours in pairs:
@@ -55,6 +57,12 @@ for bare, ours in pairs:
         f"{bare['user'] + bare['system']:.2f} | "
         f"{cpu[fmt] / cpu['ndjson']:.2f} | {text} |"
     )
+[floor] = json.load(open(f"{work}/floor.json"))["results"]
+out += [
+    "",
+    f"The loop fetching and decoding only, writing nothing: {floor['mean']:.2f} s wall, "
+    f"{floor['user'] + floor['system']:.2f} s CPU (-o ndjson: {pairs[0][1]['mean'] / floor['mean']:.2f}× its time).",
+]
 out += ["", "| format | peak RSS, " + f"{int(small):,} items (MB) | peak RSS, {int(size):,} items (MB) | × | flat (≤ 1.2×) |", "|---|---|---|---|---|"]
 for i, fmt in enumerate(["ndjson", "json", "csv", "table"]):
     lo, hi = float(mb[2 * i]), float(mb[2 * i + 1])

@@ -255,9 +255,17 @@ def emit(view: View, items: Iterable[dict[str, Any]], fmt: Format) -> int:
     return _write_table(items, view, expand)
 
 
+# One compact encoder for every NDJSON line and array item (json's C encoder; no circular-reference check, as the
+# data comes from JSON): half the cost of json.dumps per item, whose set-up is repeated on every call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def _dumps(obj: Any, indent: int | None = None, *, compact: bool = True) -> str:
-    separators = (",", ":") if compact and indent is None else None
-    return _json_safe(json.dumps(obj, indent=indent, ensure_ascii=False, separators=separators))
+    if compact and indent is None:
+        text = _COMPACT.encode(obj)
+    else:
+        text = json.dumps(obj, indent=indent, ensure_ascii=False)
+    return text if text.isascii() else _json_safe(text)  # isascii() is O(1): no C1 or bidi character to escape
 
 
 def _write_json_array(items: Iterable[dict[str, Any]]) -> int:
