@@ -90,3 +90,19 @@ def test_two_back_to_back_processes_on_one_token_get_no_429(cli, emu):
         assert r.returncode == 0, r.stderr
         assert r.stderr.count("> GET ") == 10 and "< 429" not in r.stderr
     assert len(second.stdout) > 2
+
+
+def test_beyond_the_open_file_cap_tokens_are_still_shared(tmp_path, monkeypatch):
+    import trackstar_cli.pacing as pacing
+
+    monkeypatch.setattr(pacing, "_MAX_OPEN", 2)
+    clock = _Clock()
+    first, second = _pacer(tmp_path, clock), _pacer(tmp_path, clock)
+    for token in ("tok_a", "tok_b", "tok_c"):
+        for _ in range(10):
+            first.wait(token)
+    assert clock.slept == [] and len(first._files) == 2
+    second.wait("tok_c")  # tok_c's file was reopened per GET and still holds the first pacer's burst
+    assert clock.slept == [pytest.approx(1.05)]
+    first.close()
+    second.close()

@@ -27,6 +27,7 @@ __all__ = ["SharedPacer"]
 _FUTURE_SLACK = 60.0  # a send time further ahead than this is garbage (a clock jump), not a reservation
 
 
+_MAX_OPEN = 128  # state files kept open at once (a fan-out over more tokens reopens the others per GET)
 _RECORD = 18  # one send time per line, fixed width ("%017.6f\n"): the file is rewritten in place, never truncated
 
 
@@ -83,19 +84,27 @@ class SharedPacer:
         at = now if len(live) < self._rate else max(now, live[-self._rate] + self._span)
         return at, [*live, at][-self._rate :]
 
-    def _file(self, key: str) -> int:
+    def _file(self, key: str) -> tuple[int, bool]:
+        """(file descriptor, kept open): the first _MAX_OPEN tokens keep theirs; beyond, it is reopened per GET."""
         fd = self._files.get(key)
-        if fd is None:
-            name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-            self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self._dir / name, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
-            with self._lock:
+        if fd is not None:
+            return fd, True
+        name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(self._dir / name, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        with self._lock:
+            if len(self._files) < _MAX_OPEN:
                 self._files[key] = fd
-        return fd
+                return fd, True
+        return fd, False
 
     def _reserve_shared(self, key: str, now: float) -> float | None:
         try:
-            fd = self._file(key)
+            fd, kept_open = self._file(key)
+        except OSError:
+            self._shared = False
+            return None
+        try:
             _lock(fd)
             try:
                 at, kept = self._slot(_parse(_read_head(fd, self._rate * _RECORD)), now)
@@ -106,6 +115,9 @@ class SharedPacer:
         except (OSError, ValueError):
             self._shared = False
             return None
+        finally:
+            if not kept_open:
+                os.close(fd)
         self._local[key] = kept
         return at
 
