@@ -460,8 +460,26 @@ def test_e2e_errors_and_exit_codes(cli, emu):
     assert r.exit_code == 4
     r = cli("api", "/wms/inventory", "-f", "limit=5000", "--paginate")
     assert r.exit_code == 6 and r.stdout == ""
-    r = cli("api", "/wms/inventory", "--input", "-", input="{}")  # --input implies POST, which this path lacks
+    # --input implies POST, which this path lacks (--yes: a write to a live WMS is confirmed first)
+    r = cli("api", "/wms/inventory", "--input", "-", "--yes", input="{}")
     assert r.exit_code == 6 and "defaulted to POST" in r.stderr
+
+
+def test_e2e_a_write_to_a_live_wms_is_confirmed_and_dry_run_sends_nothing(cli, emu):
+    connect(cli, emu, "shipbob", name="sb")
+    path = "/wms/orders/ord_00000001/trackstar-tags"
+    r = cli("api", "PUT", path, "-F", "trackstar_tags[]=hold")
+    assert r.exit_code == 2 and "a live WMS" in r.stderr and "--yes" in r.stderr
+    r = cli("api", "PUT", path, "-F", "trackstar_tags[]=hold", "--dry-run")
+    assert r.exit_code == 0 and "Dry run: nothing was sent." in r.stderr
+    described = r.json()
+    assert described["method"] == "PUT" and described["body"] == {"trackstar_tags": ["hold"]}
+    assert described["headers"]["x-trackstar-access-token"] == "***"
+    before = cli("api", "/wms/orders/ord_00000001").json()["data"]["trackstar_tags"]
+    assert "hold" not in before  # neither the refused nor the dry run wrote anything
+    r = cli("api", "PUT", path, "-F", "trackstar_tags[]=hold", "--yes")
+    assert r.exit_code == 0 and r.json()["data"]["trackstar_tags"] == ["hold"]
+    assert cli("api", "GET", "/wms/orders").exit_code == 0  # reads are never asked about
 
 
 def test_e2e_connection_writes_with_stdin_body(cli, emu):

@@ -61,13 +61,13 @@ def test_login_profile_keeps_keys_apart_and_remembers_base_url(cli, isolated, ho
     )
     assert r.exit_code == 0, r.stderr
     assert isolated.items == {("trackstar-cli", "api-key:staging"): "sk_staging_key_0001"}
-    r = cli("--profile", "staging", "auth", "status", "--json", env={"TRACKSTAR_BASE_URL": ""})
+    r = cli("--profile", "staging", "auth", "status", "--offline", "--json", env={"TRACKSTAR_BASE_URL": ""})
     assert r.json()["base_url"] == "http://127.0.0.1:9"
     assert r.json()["base_url_source"] == "config"
 
 
 def test_status_masks_key_and_names_source(cli, logged_in):
-    r = cli("auth", "status", "--json")
+    r = cli("auth", "status", "--offline", "--json")
     assert r.exit_code == 0, r.stderr
     data = r.json()
     assert data["key_source"] == "keyring" and data["logged_in"] is True
@@ -77,7 +77,7 @@ def test_status_masks_key_and_names_source(cli, logged_in):
 
 
 def test_status_env_key_wins_over_keyring(cli, logged_in):
-    r = cli("auth", "status", "--json", env={"TRACKSTAR_API_KEY": "sk_from_env_99999999"})
+    r = cli("auth", "status", "--offline", "--json", env={"TRACKSTAR_API_KEY": "sk_from_env_99999999"})
     assert r.json()["key_source"] == "env"
     assert r.json()["api_key"] == "****9999"
 

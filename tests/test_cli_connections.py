@@ -44,12 +44,25 @@ def test_show_by_alias_and_unknown(cli):
 
 
 @respx.mock(base_url=BASE)
+def _clear_default() -> None:
+    import sqlite3
+
+    from trackstar_cli.config import resolve_paths
+
+    with sqlite3.connect(resolve_paths().database) as db:
+        db.execute("DELETE FROM defaults")
+
+
 def test_data_commands_pick_default_else_only_else_error(respx_mock, cli, logged_in):
     route = respx_mock.get("/wms/inventory").respond(200, json=INV)
     add_connection("conn_1", alias="one", token="tok_one_aaaaaaaa")
     assert cli("inventory", "list").exit_code == 0  # the only one
     assert route.calls.last.request.headers["x-trackstar-access-token"] == "tok_one_aaaaaaaa"
     add_connection("conn_2", alias="two", token="tok_two_bbbbbbbb")
+    assert cli("inventory", "list").exit_code == 0  # the first one stored became the default
+    assert route.calls.last.request.headers["x-trackstar-access-token"] == "tok_one_aaaaaaaa"
+    assert cli("connections", "list", "--json").json()[0]["default"] is True
+    _clear_default()
     r = cli("inventory", "list")
     assert r.exit_code == 2
     assert "several connections and no default: one, two" in r.stderr
@@ -87,7 +100,7 @@ def test_remove_revoke_calls_delete_with_token(respx_mock, cli, logged_in):
         200, json={"id": "conn_1", "object": "connection", "deleted": True}
     )
     add_connection("conn_1")
-    r = cli("connections", "remove", "conn_1", "--revoke")
+    r = cli("connections", "remove", "conn_1", "--revoke", "--yes")
     assert r.exit_code == 0, r.stderr
     assert route.calls.last.request.headers["x-trackstar-access-token"] == TOKEN
     assert cli("connections", "list", "--json").json() == []
@@ -97,7 +110,7 @@ def test_remove_revoke_calls_delete_with_token(respx_mock, cli, logged_in):
 def test_remove_revoke_failure_keeps_local_row(respx_mock, cli, logged_in):
     respx_mock.delete("/connections").respond(401, json={"error": "bad token", "origin": "trackstar"})
     add_connection("conn_1")
-    r = cli("connections", "remove", "conn_1", "--revoke")
+    r = cli("connections", "remove", "conn_1", "--revoke", "--yes")
     assert r.exit_code == 3
     assert len(cli("connections", "list", "--json").json()) == 1
 
@@ -161,3 +174,17 @@ def test_invalid_alias(cli):
         input="tok_1234567890ab\n",
     )
     assert r.exit_code == 2 and "invalid name" in r.stderr
+
+
+def test_remove_revoke_in_a_script_needs_yes(cli, logged_in):
+    add_connection("conn_1", alias="acme")
+    r = cli("connections", "remove", "acme", "--revoke")
+    assert r.exit_code == 2 and "pass --yes" in r.stderr
+    assert len(cli("connections", "list", "--json").json()) == 1
+
+
+def test_plain_remove_says_how_to_store_it_again(cli):
+    add_connection("conn_1", alias="acme")
+    r = cli("connections", "remove", "acme")
+    assert r.exit_code == 0
+    assert "trackstar connections add --connection-id conn_1 --access-token-stdin --name acme" in r.stderr

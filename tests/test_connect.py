@@ -21,7 +21,6 @@ import pytest
 import respx
 
 from tests.conftest import BASE
-from trackstar_cli.cli import _hoist_global_options
 
 BIN = Path(sys.executable).parent / "trackstar"
 e2e = pytest.mark.e2e  # the tests that run the installed trackstar as a subprocess
@@ -79,7 +78,7 @@ def env(emulator: Any, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def session(env: dict[str, str]) -> Iterator[Connect]:
-    running = start(env, "--no-browser", "--timeout", "60")
+    running = start(env, "--no-browser", "--wait-timeout", "60")
     yield running
     if running.proc.poll() is None:
         running.proc.kill()
@@ -98,7 +97,7 @@ def stored(env: dict[str, str]) -> list[dict[str, Any]]:
 
 @e2e
 def test_the_page_loads_the_emulators_link_script_with_the_options(emulator, tmp_path):
-    running = start(cli_env(emulator, tmp_path), "--no-browser", "--integration", "shipbob", "--timeout", "60")
+    running = start(cli_env(emulator, tmp_path), "--no-browser", "--integration", "shipbob", "--wait-timeout", "60")
     page = httpx.get(running.url, timeout=30)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -140,7 +139,7 @@ def test_requests_that_are_not_for_the_page_get_404_and_the_session_goes_on(sess
 @e2e
 def test_a_link_token_and_a_code_posted_to_the_page_are_exchanged_and_stored(emulator, tmp_path):
     env = cli_env(emulator, tmp_path)
-    running = start(env, "--no-browser", "--name", "acme", "--customer-id", "cust_42", "--json", "--timeout", "60")
+    running = start(env, "--no-browser", "--name", "acme", "--customer-id", "cust_42", "--json", "--wait-timeout", "60")
     token = post(running, "link-token", {}).json()
     assert token["ok"] is True
     reply = post(running, "auth-code", {"auth_code": emulator.issue_auth_code(token["link_token"], "shiphero")})
@@ -175,23 +174,17 @@ def test_a_bad_auth_code_ends_with_the_exchange_error_and_stores_nothing(session
 
 
 def test_the_wait_times_out_with_exit_14(cli, emu):
-    r = cli("connect", "--no-browser", "--timeout", "0.5")
+    r = cli("connect", "--no-browser", "--wait-timeout", "0.5")
     assert r.exit_code == 14
     assert "Open this page to connect a WMS with Trackstar Link:" in r.stderr
     assert "error: timed out after 0.5 s waiting for the customer to finish in Trackstar Link" in r.stderr
-    assert "--timeout SECONDS" in r.stderr
+    assert "--wait-timeout SECONDS" in r.stderr
 
 
-def test_the_global_timeout_still_works_before_the_command(cli, emu):
-    r = cli("--timeout", "5", "connect", "--no-browser", "--timeout", "0.5")
+def test_the_global_timeout_is_the_http_deadline_and_wait_timeout_the_wait(cli, emu):
+    r = cli("connect", "--no-browser", "--timeout", "5", "--wait-timeout", "0.5")
     assert r.exit_code == 14, r.stderr
     assert "after 0.5 s" in r.stderr
-
-
-def test_only_connect_keeps_its_own_timeout():
-    assert _hoist_global_options(["connect", "--timeout", "3"]) == ["connect", "--timeout", "3"]
-    assert _hoist_global_options(["inventory", "list", "--timeout", "3"]) == ["--timeout", "3", "inventory", "list"]
-    assert _hoist_global_options(["connect", "--debug", "--timeout=3"]) == ["--debug", "connect", "--timeout=3"]
 
 
 @e2e
@@ -211,7 +204,7 @@ def test_the_browser_is_opened_with_the_url_unless_no_browser(emulator, tmp_path
     recorder = tmp_path / "browser.sh"
     recorder.write_text(f'#!/bin/sh\nprintf %s "$1" > {opened}\n')
     recorder.chmod(recorder.stat().st_mode | stat.S_IXUSR)
-    running = start(cli_env(emulator, tmp_path, BROWSER=str(recorder)), "--timeout", "60")
+    running = start(cli_env(emulator, tmp_path, BROWSER=str(recorder)), "--wait-timeout", "60")
     post(running, "closed", {"reason": "closed"})
     code, _, err = running.finish()
     assert code == 1
@@ -224,7 +217,7 @@ def test_the_browser_is_opened_with_the_url_unless_no_browser(emulator, tmp_path
     [
         (["--integration", "shipbob", "--sandbox"], "--integration and --sandbox exclude each other"),
         (["--integration", "Ship Bob!"], "invalid integration name"),
-        (["--timeout", "0"], "--timeout must be more than 0"),
+        (["--wait-timeout", "0"], "--wait-timeout must be more than 0"),
         (["--name", "1acme"], "invalid name '1acme'"),
         (["--link-script-url", "http://cdn.example/main.js"], "invalid Link script URL"),
         (["--json", "-o", "csv"], "--json conflicts with --format csv"),
@@ -255,7 +248,7 @@ def test_a_refused_api_key_fails_before_anything_is_served(cli, emu):
 @e2e
 def test_the_script_url_setting_wins(emulator, tmp_path):
     env = cli_env(emulator, tmp_path, TRACKSTAR_LINK_SCRIPT_URL="https://cdn.example.test/link/main.js")
-    running = start(env, "--no-browser", "--timeout", "60")
+    running = start(env, "--no-browser", "--wait-timeout", "60")
     assert '"https://cdn.example.test/link/main.js"' in httpx.get(running.url, timeout=30).text
     post(running, "closed", {"reason": "script_error"})
     code, _, err = running.finish()
@@ -310,7 +303,7 @@ def test_the_token_is_printed_when_the_connection_cannot_be_stored(cli, emu, mon
     monkeypatch.setattr("webbrowser.open", browser)
     monkeypatch.setenv("BROWSER", "stand-in")  # there is a browser (else no display means none is started)
     monkeypatch.setattr(Store, "save_connection", broken)
-    r = cli("connect", "--timeout", "60")
+    r = cli("connect", "--wait-timeout", "60")
     assert r.exit_code == 1, r.stderr
     found = re.search(r"access token for connection (\S+): (\S+)", r.stderr)
     assert found, r.stderr
@@ -323,7 +316,7 @@ def test_the_token_is_printed_when_the_connection_cannot_be_stored(cli, emu, mon
 @e2e
 def test_without_a_display_no_browser_is_started_on_the_terminal(emulator, tmp_path):
     env = {k: v for k, v in cli_env(emulator, tmp_path).items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    running = start(env, "--timeout", "60")  # no --no-browser, no BROWSER: webbrowser might pick lynx or w3m
+    running = start(env, "--wait-timeout", "60")  # no --no-browser, no BROWSER: webbrowser might pick lynx or w3m
     post(running, "closed", {"reason": "closed"})
     code, _, err = running.finish()
     assert code == 1

@@ -26,7 +26,7 @@ DONE = "body[data-state=done], body[data-state=error], body[data-state=closed]"
 
 def test_connect_end_to_end(emulator, tmp_path: Path, browser: Any) -> None:  # noqa: F811
     env = cli_env(emulator, tmp_path)
-    running = start(env, "--no-browser", "--integration", "shipbob", "--name", "acme", "--json", "--timeout", "90")
+    running = start(env, "--no-browser", "--integration", "shipbob", "--name", "acme", "--json", "--wait-timeout", "90")
     page = browser.new_page()
     page.goto(running.url)
     link = page.frame_locator("#trackstar-link-frame")
@@ -51,7 +51,7 @@ def test_connect_end_to_end(emulator, tmp_path: Path, browser: Any) -> None:  # 
 
 def test_closing_link_ends_connect_with_exit_1(emulator, tmp_path: Path, browser: Any) -> None:  # noqa: F811
     env = cli_env(emulator, tmp_path)
-    running = start(env, "--no-browser", "--sandbox", "--timeout", "90")
+    running = start(env, "--no-browser", "--sandbox", "--wait-timeout", "90")
     page = browser.new_page()
     page.goto(running.url)
     link = page.frame_locator("#trackstar-link-frame")

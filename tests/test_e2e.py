@@ -25,7 +25,7 @@ BIN = Path(sys.executable).parent / "trackstar"
 def emulator() -> Iterator[dict[str, str]]:
     assert BIN.exists(), f"{BIN} is not installed (pip install -e .)"
     proc = subprocess.Popen(
-        [str(BIN), "emulator", "serve", "--port", "0", "--json", "--seed", "7"],
+        [str(BIN), "emulator", "serve", "--port", "0", "--json", "--seed", "7", "--quiet"],  # nobody reads stderr
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -50,6 +50,7 @@ def test_exit_code_values_are_the_documented_contract() -> None:
         "WEBHOOK_STALE": 12,
         "WEBHOOK_BAD_SIGNATURE": 13,
         "TIMED_OUT": 14,
+        "SYNC_FAILED": 15,
         "INTERRUPTED": 130,
     }
 

@@ -39,6 +39,7 @@ def test_exchange_and_connections(cli, connected):
 def test_link_token_and_auth_status(cli, connected):
     assert set(cli("link-token", "--json").json()) == {"link_token"}
     status = cli("auth", "status", "--json").json()
+    assert status["key_valid"] is True and status["checked_url"].endswith("/connections")
     assert set(status) == {
         "profile",
         "base_url",
@@ -46,6 +47,9 @@ def test_link_token_and_auth_status(cli, connected):
         "logged_in",
         "key_source",
         "api_key",
+        "key_valid",
+        "checked_url",
+        "check_error",
         "keyring_backend",
         "keyring_error",
     }

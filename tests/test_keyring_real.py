@@ -114,7 +114,7 @@ def test_login_status_use_logout_with_a_real_secret_service(secret_service, tmp_
 
         r = trackstar(env, "auth", "login", "--stdin", input=KEY)  # verified against the emulator
         assert r.returncode == 0, r.stderr
-        assert "SecretService" in r.stderr
+        assert "keyring (Secret Service" in r.stderr  # in plain words, not keyring.backends.SecretService
         lookup = (
             subprocess.run(
                 ["secret-tool", "lookup", "service", "trackstar-cli", "username", "api-key:default"],

@@ -84,3 +84,17 @@ def test_ids_that_cannot_be_one_segment_are_refused(bad: str) -> None:
         spec.RESOURCES["inventory"].item_path(bad)
     with pytest.raises(spec.InvalidSegmentError):
         spec.RESOURCES["warehouse-locations"].list_path(bad)
+
+
+@pytest.mark.parametrize("name", [n for n, r in spec.RESOURCES.items() if r.enums])
+def test_filter_enums_are_the_spec_enums(openapi: dict[str, Any], name: str) -> None:
+    resource = spec.RESOURCES[name]
+    operation = _operation(openapi, "GET", resource.path.replace("{parent_id}", "{x}"))
+    assert operation is not None
+    published = {
+        p["name"]: tuple(p["schema"]["enum"])
+        for p in operation["parameters"]
+        if p.get("in") == "query" and "enum" in p.get("schema", {})
+    }
+    for field, values in resource.enums.items():
+        assert published[field] == values, f"{name}.{field}"

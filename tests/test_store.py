@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from trackstar_cli import store as store_mod
-from trackstar_cli.errors import ExitCode, StoreError
+from trackstar_cli.errors import AliasTakenError, ExitCode, StoreError
 from trackstar_cli.store import MIGRATIONS, Store
 
 from .conftest import TOKEN
@@ -157,12 +157,14 @@ def test_reinstall_updates_row_and_keeps_created_at(store: Store, monkeypatch: p
 
 def test_alias_is_unique_per_profile(store: Store) -> None:
     _save(store, "conn_1", alias="main")
-    _save(store, "conn_2", alias="main")
+    # A name another connection holds is never taken from it (issue #8 item 10): the second save fails whole.
+    with pytest.raises(AliasTakenError) as info:
+        _save(store, "conn_2", alias="main")
+    assert info.value.holder == "conn_1" and "'main'" in info.value.message
+    assert store.get("default", "conn_2") is None
     _save(store, "conn_3", alias="main", profile="other")
     got = store.get("default", "main")
-    assert got is not None and got.connection_id == "conn_2"
-    first = store.get("default", "conn_1")
-    assert first is not None and first.alias is None
+    assert got is not None and got.connection_id == "conn_1"
     other = store.get("other", "main")
     assert other is not None and other.connection_id == "conn_3"
 
@@ -203,7 +205,8 @@ def test_default_set_replaced_and_cleared_on_remove(store: Store) -> None:
     _save(store, "conn_1")
     _save(store, "conn_2")
     _save(store, "conn_1", profile="other")
-    assert store.default_id("default") is None
+    assert store.default_id("default") == "conn_1"  # the first one stored in a profile becomes its default
+    assert store.default_id("other") == "conn_1"
     store.set_default("default", "conn_1")
     store.set_default("other", "conn_1")
     assert [c.is_default for c in store.list_connections("default")] == [True, False]

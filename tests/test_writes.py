@@ -244,7 +244,8 @@ def test_yes_sends_to_a_live_wms(respx_mock, cli, live):
     assert cli("orders", "cancel", "ord_1", "--yes").exit_code == 0
 
 
-@pytest.mark.parametrize(("answer", "code", "calls"), [("y\n", 0, 1), ("n\n", 1, 0), ("\n", 1, 0), ("", 1, 0)])
+# Ctrl-D (end of input) at the question is an interruption: exit 130, like Ctrl-C.
+@pytest.mark.parametrize(("answer", "code", "calls"), [("y\n", 0, 1), ("n\n", 1, 0), ("\n", 1, 0), ("", 130, 0)])
 @respx.mock(base_url=BASE, assert_all_called=False)
 def test_a_terminal_is_asked_first(respx_mock, cli, live, monkeypatch, answer, code, calls):
     monkeypatch.setattr("trackstar_cli.commands._write_common.stdin_is_tty", lambda: True)
@@ -253,8 +254,10 @@ def test_a_terminal_is_asked_first(respx_mock, cli, live, monkeypatch, answer, c
     assert r.exit_code == code, r.stderr
     assert "writes to shipbob connection live" in r.stderr  # the question goes to stderr, stdout stays data
     assert route.call_count == calls
-    if not calls:
+    if code == 1:
         assert "nothing was sent" in r.stderr
+    if code == 130:
+        assert "interrupted" in r.stderr
         assert r.stdout.strip() in ("n", "")  # CliRunner echoes the typed answer on stdout; no data follows
 
 
@@ -497,3 +500,24 @@ def test_e2e_validation_errors_come_back_as_exit_6(cli, emu):
     r = cli("orders", "create", "--order-number", "NOADDR", "--line", "prod_00000001:1")
     assert r.exit_code == 6
     assert "ship_to_address" in r.stderr
+
+
+def test_e2e_a_positive_quantity_increases_and_a_422_names_the_option(cli, emu):
+    connect(cli, emu)
+    item = get(cli, "inventory", "list", "--limit", "1")[0]
+    warehouse = sorted(item["inventory_by_warehouse_id"])[0]
+    r = cli("inventory", "adjust", item["id"], "--quantity", "3", "--warehouse", warehouse)
+    assert r.exit_code == 0, r.stderr
+    assert get(cli, "inventory", "get", item["id"])["onhand"] == item["onhand"] + 3
+    r = cli("inventory", "adjust", item["id"], "--quantity", "3")  # no warehouse: the API's 422
+    assert r.exit_code == 6
+    assert "missing --warehouse (warehouse_id)" in r.stderr, r.stderr
+
+
+@respx.mock(base_url=BASE, assert_all_called=True)
+def test_a_422_on_the_whole_body_never_shows_validator_internals(respx_mock, cli, sandbox):
+    body = {"error": "Invalid body", "origin": "trackstar", "detail": {"json": {"_schema": ["Give sku or gtin."]}}}
+    respx_mock.post("/wms/products").respond(422, json=body)
+    r = cli("products", "create", "--name", "Mug")
+    assert r.exit_code == 6
+    assert "_schema" not in r.stderr and "Give sku or gtin." in r.stderr

@@ -78,6 +78,7 @@ def run(argv: list[str]) -> int | None:
             verbose=bool(opts.get("--verbose") or opts.get("-v")),
             debug=debug,
             ca_bundle=_text(opts.get("--ca-bundle")),
+            no_pager=bool(opts.get("--no-pager")),
         )
         debug = settings.debug
         fmt = output.resolve_format(_text(opts.get("--format", opts.get("-o"))), bool(opts.get("--json")))
@@ -86,6 +87,10 @@ def run(argv: list[str]) -> int | None:
 
         svc = Services(settings)
         try:
+            if settings.sources.get("profile") == "flag":  # as the full CLI does: a mistyped --profile is an error
+                from trackstar_cli.service.profiles import require_profile
+
+                require_profile(svc)
             render_local_connections(svc, fmt)
         finally:
             svc.close()

@@ -8,5 +8,5 @@ from trackstar_cli import __version__
 __all__ = ["GLOBAL_FLAG_OPTIONS", "GLOBAL_VALUE_OPTIONS", "VERSION_LINE"]
 
 GLOBAL_VALUE_OPTIONS = frozenset({"--profile", "--base-url", "--timeout", "--ca-bundle"})
-GLOBAL_FLAG_OPTIONS = frozenset({"--verbose", "-v", "--debug"})
+GLOBAL_FLAG_OPTIONS = frozenset({"--verbose", "-v", "--debug", "--no-pager"})
 VERSION_LINE = f"trackstar-cli {__version__}"

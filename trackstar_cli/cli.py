@@ -7,6 +7,7 @@ Every TrackstarError ends here as `error: …` / `hint: …` on stderr and its d
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
+import errno
 import os
 import sys
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from trackstar_cli import output
 from trackstar_cli._options import GLOBAL_FLAG_OPTIONS, GLOBAL_VALUE_OPTIONS, VERSION_LINE
+from trackstar_cli.commands._complete import complete_profile
 from trackstar_cli.commands.views import RESOURCE_GROUPS
 from trackstar_cli.config import ENV, Settings, resolve_settings
 from trackstar_cli.errors import ExitCode, TrackstarError
@@ -30,8 +32,6 @@ __all__ = ["AppState", "app", "main"]
 
 _VALUE_OPTIONS = GLOBAL_VALUE_OPTIONS
 _FLAG_OPTIONS = GLOBAL_FLAG_OPTIONS
-# Commands with an option of their own under a global option's name: after them it is theirs, not hoisted.
-_OWN_OPTIONS = {"connect": {"--timeout"}}
 
 
 def _hoist_global_options(args: list[str]) -> list[str]:
@@ -40,14 +40,13 @@ def _hoist_global_options(args: list[str]) -> list[str]:
     rest: list[str] = []
     i = 0
     seen_command = False
-    own: set[str] = set()
     while i < len(args):
         arg = args[i]
         if arg == "--":
             rest.extend(args[i:])
             break
         name = arg.split("=", 1)[0]
-        if seen_command and name in _VALUE_OPTIONS and name not in own:
+        if seen_command and name in _VALUE_OPTIONS:
             take = 1 if "=" in arg else 2
             front.extend(args[i : i + take])
             i += take
@@ -56,11 +55,52 @@ def _hoist_global_options(args: list[str]) -> list[str]:
             front.append(arg)
         else:
             if not arg.startswith("-") and not (rest and rest[-1] in _VALUE_OPTIONS):
-                own = own if seen_command else _OWN_OPTIONS.get(arg, set())
                 seen_command = True
             rest.append(arg)
         i += 1
     return front + rest
+
+
+_WORDS = "trackstar.command_words"
+# Commands that may name a profile that does not exist yet, because they create it (a config section, a stored
+# key or a stored connection) or never touch one; every other command refuses an unknown --profile.
+_CREATES_PROFILE = {
+    ("auth", "login"),
+    ("config", "set"),
+    ("connections", "add"),
+    ("profiles",),
+    ("demo",),
+    ("emulator",),
+    ("exchange",),
+    ("connect",),
+}
+
+
+def _command_words(args: list[str]) -> tuple[str, ...]:
+    """The command's words (e.g. ("auth", "login")) after the hoisted global options; "--help" when asked."""
+    before = args[: args.index("--")] if "--" in args else args
+    if "--help" in before or "-h" in before:
+        return ("--help",)
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.split("=", 1)[0] in _VALUE_OPTIONS and not words:
+            i += 1 if "=" in arg else 2
+            continue
+        if arg.startswith("-"):
+            if words:
+                break
+        else:
+            words.append(arg)
+            if len(words) == 2:
+                break
+        i += 1
+    return tuple(words)
+
+
+def _may_create_profile(words: tuple[str, ...]) -> bool:
+    return not words or words == ("--help",) or words[:1] in _CREATES_PROFILE or words[:2] in _CREATES_PROFILE
 
 
 def _debug_requested(ctx: click.Context) -> bool:
@@ -75,10 +115,14 @@ def _debug_requested(ctx: click.Context) -> bool:
 _LAZY: dict[str, str] = {
     "demo": "trackstar_cli.commands.demo",
     "auth": "trackstar_cli.commands.auth",
+    "config": "trackstar_cli.commands.config",
+    "profiles": "trackstar_cli.commands.config",
     "connect": "trackstar_cli.commands.connect",
     "link-token": "trackstar_cli.commands.link",
     "exchange": "trackstar_cli.commands.link",
     "connections": "trackstar_cli.commands.connections",
+    "magic-links": "trackstar_cli.commands.magic_links",
+    "schedules": "trackstar_cli.commands.schedules",
     **dict.fromkeys(RESOURCE_GROUPS, "trackstar_cli.commands.resources"),
     "tags": "trackstar_cli.commands.writes",
     "api": "trackstar_cli.commands.api",
@@ -90,9 +134,11 @@ _LAZY: dict[str, str] = {
 
 
 _PANELS = {
-    **dict.fromkeys(("demo", "auth", "connect", "link-token", "exchange", "connections"), "Start here"),
+    **dict.fromkeys(("demo", "auth", "connect", "link-token", "exchange", "connections", "magic-links"), "Start here"),
     **dict.fromkeys((*RESOURCE_GROUPS, "tags"), "WMS data"),
-    **dict.fromkeys(("api", "integrations", "sandbox", "emulator", "webhooks"), "More"),
+    **dict.fromkeys(
+        ("api", "integrations", "sandbox", "schedules", "emulator", "webhooks", "config", "profiles"), "More"
+    ),
 }
 
 
@@ -121,6 +167,10 @@ _ONE_LINE = {
     "sandbox": "Trackstar's sandbox: a connection with mocked data.",
     "emulator": "Run the local Trackstar emulator (offline, on 127.0.0.1) and play the Link modal against it.",
     "webhooks": "Receive, verify, store, replay and trigger Trackstar's Svix-signed webhooks.",
+    "config": "The current profile's settings in the config file: base_url, timeout, ca_bundle, max_response_bytes.",
+    "profiles": "The profiles on this machine (config file, keyring and stored connections).",
+    "magic-links": "Magic links: a hosted page your customer opens to connect, no frontend needed.",
+    "schedules": "A connection's sync schedules at Trackstar: list, pause, resume.",
 }
 
 
@@ -162,6 +212,18 @@ class _RootGroup(TyperGroup):
         finally:
             self._listing = False
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            if args and "No such command" in exc.message and "Did you mean" not in exc.message:
+                import difflib
+
+                close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=2, cutoff=0.6)
+                if close:
+                    exc.message = exc.message.rstrip(".") + ". Did you mean " + " or ".join(map(repr, close)) + "?"
+            raise
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         found = super().get_command(ctx, cmd_name)
         if found is None and cmd_name in _LAZY and self._listing:
@@ -172,7 +234,9 @@ class _RootGroup(TyperGroup):
         return found
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _hoist_global_options(list(args)))
+        hoisted = _hoist_global_options(list(args))
+        ctx.meta[_WORDS] = _command_words(hoisted)
+        return super().parse_args(ctx, hoisted)
 
     def invoke(self, ctx: click.Context) -> Any:
         result: list[Any] = [None]
@@ -203,10 +267,18 @@ class _RootGroup(TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+        except SystemExit as exc:
+            # Typer turns a closed pipe (`trackstar --help | head -1`) into exit 1; for us that is a success.
+            broken = exc.__context__
+            if isinstance(broken, OSError) and broken.errno == errno.EPIPE:
+                sys.exit(output.report_exception(BrokenPipeError()))
+            raise
         except click.exceptions.NoArgsIsHelpError as exc:
             if exc.format_message().strip():  # Typer's rich help prints itself and leaves the message empty
                 exc.show()
-            sys.exit(exc.exit_code)
+            given = sys.argv[1:] if args is None else list(args)
+            # `trackstar` alone asks for help: not an error; `trackstar orders` lacks its verb: usage (2)
+            sys.exit(0 if not given else exc.exit_code)
         except click.exceptions.ClickException as exc:
             output.emit_error(_usage_error(exc))
             sys.exit(exc.exit_code)
@@ -218,7 +290,24 @@ class _RootGroup(TyperGroup):
 def _usage_error(exc: click.exceptions.ClickException) -> TrackstarError:
     ctx = getattr(exc, "ctx", None)
     path = ctx.command_path if ctx is not None else "trackstar"
-    return TrackstarError(exc.format_message(), hint=f"see `{path} --help`")
+    hint = f"see `{path} --help`"
+    param = getattr(exc, "param", None)
+    choices = getattr(getattr(param, "type", None), "choices", None)
+    given = _given_value(exc)
+    if choices and given is not None:  # an enum option: the values, and the closest one
+        import difflib
+
+        values = [getattr(c, "value", c) for c in choices]
+        close = difflib.get_close_matches(given, [str(v) for v in values], n=1, cutoff=0.6)
+        hint = (f"did you mean {close[0]!r}? " if close else "") + "choose from " + ", ".join(map(str, values))
+    return TrackstarError(exc.format_message(), hint=hint)
+
+
+def _given_value(exc: click.exceptions.ClickException) -> str | None:
+    import re
+
+    match = re.search(r"'([^']*)' is not one of", exc.format_message())
+    return match.group(1) if match else None
 
 
 @dataclass
@@ -249,7 +338,12 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="Profile to use (default: default) \\[env: TRACKSTAR_PROFILE].")
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Profile to use (default: default) \\[env: TRACKSTAR_PROFILE].",
+            autocompletion=complete_profile,
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
@@ -257,7 +351,11 @@ def root(
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", help="Seconds to wait per request, default 30 \\[env: TRACKSTAR_TIMEOUT]."),
+        typer.Option(
+            "--timeout",
+            help="Seconds a whole request may take (connect, headers and body; per page), default 30 "
+            "\\[env: TRACKSTAR_TIMEOUT].",
+        ),
     ] = None,
     ca_bundle: Annotated[
         str | None, typer.Option("--ca-bundle", help="CA certificates file for TLS \\[env: TRACKSTAR_CA_BUNDLE].")
@@ -271,20 +369,67 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show a traceback on errors \\[env: TRACKSTAR_DEBUG].")
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Do not page long tables through less -FRX \\[env: TRACKSTAR_PAGER, PAGER]."),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = None,
 ) -> None:
     settings = resolve_settings(
-        profile=profile, base_url=base_url, timeout=timeout, verbose=verbose, debug=debug, ca_bundle=ca_bundle
+        profile=profile,
+        base_url=base_url,
+        timeout=timeout,
+        verbose=verbose,
+        debug=debug,
+        ca_bundle=ca_bundle,
+        no_pager=no_pager,
     )
     from trackstar_cli.service import Services
 
     log = (lambda line: output.err_console().print(line, markup=False, style="dim")) if settings.verbose else None
-    services = Services(settings, log=log)
+    services = Services(settings, log=log, pick=_picker())
     ctx.call_on_close(services.close)
     ctx.obj = AppState(settings, services)
+    if settings.sources.get("profile") == "flag" and not _may_create_profile(ctx.meta.get(_WORDS, ())):
+        from trackstar_cli.service.profiles import require_profile
+
+        require_profile(services)  # a mistyped --profile is an error, not an empty profile
+
+
+@app.command("version", rich_help_panel="More")
+def version() -> None:
+    """Show the version (the same line as `trackstar --version`).
+
+    Example:
+
+        trackstar version
+    """
+    output.render_text(VERSION_LINE)
+
+
+def _picker() -> Any:
+    """A picker for several connections without a default, when a person is at a terminal (never in a script)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+
+    def pick(conns: list[Any]) -> Any:
+        from trackstar_cli.commands._common import ask
+
+        output.info("Several connections and no default; which one?")
+        for i, conn in enumerate(conns, 1):
+            output.info(f"  {i}. {conn.label}  ({conn.integration_name}, {conn.connection_id})")
+        while True:
+            answer = ask(f"Connection [1-{len(conns)}]")
+            if answer.isdigit() and 1 <= int(answer) <= len(conns):
+                chosen = conns[int(answer) - 1]
+                output.info(f"Using {chosen.label}; `trackstar connections use {chosen.label}` makes it the default.")
+                return chosen
+            output.warn(f"type a number from 1 to {len(conns)}")
+
+    return pick
 
 
 def _help_without_markdown() -> None:
@@ -307,4 +452,8 @@ def _help_without_markdown() -> None:
 def main() -> None:
     if {"--help", "-h"} & set(sys.argv[1:]):
         _help_without_markdown()
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # `trackstar --help | head -1`: the reader went away, which is fine
+        output.report_exception(BrokenPipeError())
+        sys.exit(0)

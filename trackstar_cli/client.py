@@ -9,36 +9,60 @@
   harmless (`retry=True`) or it carries an Idempotency-Key. Sleep and jitter sit behind `self._sleep` and
   `self._jitter` so tests can patch them.
 - Pacing: GETs on one access token stay under 10 in any one-second window (Trackstar's limit per token).
-- The verbose log redacts `x-trackstar-api-key` and `x-trackstar-access-token`.
+- The verbose log redacts `x-trackstar-api-key` and `x-trackstar-access-token`, and the password of a
+  `user:password@` base URL.
+
+Bounds against a hostile or broken server (README "Security and bounds"; the machinery is in bounds.py):
+- Deadline: `timeout` bounds each attempt as a whole (connect, send, headers, body), not only each read: the
+  network streams under httpx's pools check a per-thread deadline, so a server trickling bytes is cut off at
+  it. A request that ran out its deadline is not repeated.
+- Size: the decoded body is capped at `max_response_bytes`; we ask only for gzip/deflate and inflate it
+  ourselves with a bounded output, so a gzip bomb fails fast without the memory.
+- Pagination stops on a repeated next_token and after MAX_EMPTY_PAGES empty pages in a row.
+- A 3xx is an error naming its Location; redirects are never followed (they would carry the key elsewhere).
+- A path with `.`/`..` segments is refused; a header value that cannot be sent is an error without the value.
+- TLS: one SSLContext per process and CA file (`shared_ssl_context`), built only for an https base URL.
 """
 
 from __future__ import annotations
 
 import email.utils
 import json
+import os
 import random
 import ssl
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timezone
 from typing import Any, Protocol
+from urllib.parse import unquote
 
+import httpcore
 import httpx
 
 from trackstar_cli import __version__
+from trackstar_cli.bounds import Deadline, DeadlineBackend, Inflater, shared_ssl_context
+from trackstar_cli.config import DEFAULT_MAX_RESPONSE_BYTES, redact_url
 from trackstar_cli.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     ConfigError,
+    CredentialsError,
     MalformedResponseError,
+    RedirectError,
+    ResponseTooLargeError,
+    TrackstarError,
+    UsageError,
     error_for_status,
 )
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "MAX_EMPTY_PAGES",
     "DEFAULT_RETRY_BUDGET",
     "GET_RATE_PER_TOKEN",
     "RETRY_STATUSES",
@@ -46,6 +70,7 @@ __all__ = [
     "TrackstarClient",
     "redact_headers",
     "retry_delay_from_headers",
+    "shared_ssl_context",
 ]
 
 DEFAULT_MAX_RETRIES = 3
@@ -57,6 +82,11 @@ SECRET_HEADERS = frozenset({"x-trackstar-api-key", "x-trackstar-access-token", "
 # Raised before a byte of the request left: always safe to repeat.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+# A real listing never has more than one empty page (the last); a server handing out tokens for empty pages
+# forever would page forever, even under --limit.
+MAX_EMPTY_PAGES = 10
+_PROXY_HINT = "check HTTPS_PROXY/HTTP_PROXY/ALL_PROXY (http://HOST:PORT)"
+_ACCEPT_ENCODING = "gzip, deflate"  # what Inflater can bound; no br/zstd even when their packages are installed
 
 Log = Callable[[str], None]
 
@@ -96,6 +126,38 @@ def retry_delay_from_headers(headers: Mapping[str, str], now: float | None = Non
         except ValueError:
             continue
     return None
+
+
+def _install_deadline(http: httpx.Client, deadline: Deadline) -> None:
+    """Put the deadline under every httpcore pool of the client (the default one and each proxy mount).
+    httpx has no public hook for the network backend; without one, _read_body still checks between chunks."""
+    transports = [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        inner = getattr(pool, "_network_backend", None)
+        if isinstance(inner, httpcore.NetworkBackend) and not isinstance(inner, DeadlineBackend):
+            pool._network_backend = DeadlineBackend(inner, deadline)  # type: ignore[union-attr]
+
+
+def _check_path(path: str) -> None:
+    """Refuse `.`/`..` segments (also percent-encoded): httpx and servers resolve them to another endpoint."""
+    bare = path.split("?", 1)[0].split("#", 1)[0]
+    if any(unquote(segment) in (".", "..") for segment in bare.split("/")):
+        raise UsageError(
+            f"refusing to request {bare[:200]!r}: it has a '.' or '..' segment",
+            hint="ids never contain '/', '.' or '..' on their own; check the id you passed",
+        )
+
+
+def _header_value(value: str, what: str, error: type[TrackstarError] = CredentialsError) -> str:
+    """Strip surrounding white space; refuse what HTTP cannot carry, without ever quoting the value."""
+    value = value.strip()
+    if not value.isascii() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise error(
+            f"{what} contains characters an HTTP header cannot carry (non-ASCII or control characters)",
+            hint="copy it again, without quotes or line breaks",
+        )
+    return value
 
 
 class _Pacer:
@@ -142,33 +204,68 @@ class TrackstarClient:
         transport: httpx.BaseTransport | None = None,
         log: Log | None = None,
         pacer: Pacer | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self._api_key = api_key
+        self._api_key = _header_value(api_key, "the API key")
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
         self.max_retries = max_retries
         self.retry_budget = retry_budget
+        self.max_response_bytes = max_response_bytes
         self._log = log
         self._sleep: Callable[[float], None] = time.sleep
         self._jitter: Callable[[float], float] = lambda cap: random.uniform(0, cap)
         # `pacer` (pacing.SharedPacer) shares the per-token timeline with other processes on this machine.
         self._pacer: Pacer = pacer or _Pacer(GET_RATE_PER_TOKEN, lambda s: self._sleep(s))
+        self._deadline = Deadline(lambda: time.monotonic())
+        kwargs: dict[str, Any] = {"transport": transport} if transport is not None else {}
         try:
-            verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+            httpx.URL(self.base_url)
+        except httpx.InvalidURL as exc:
+            raise ConfigError(f"invalid base URL {redact_url(self.base_url)!r}: {exc}") from None
+        try:
+            self._http = httpx.Client(
+                base_url=self.base_url,
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                headers={
+                    "User-Agent": f"trackstar-cli/{__version__}",
+                    "Accept": "application/json",
+                    "Accept-Encoding": _ACCEPT_ENCODING,
+                },
+                verify=self._ssl_context(ca_bundle),
+                follow_redirects=False,
+                # a fan-out keeps one connection per access token open (up to 64 at once): keep them all alive
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
+                **kwargs,
+            )
+        except httpx.InvalidURL as exc:  # the base URL parsed above: this is a proxy variable's URL
+            raise ConfigError(f"unusable proxy setting: {exc}", hint=_PROXY_HINT) from None
+        except ImportError as exc:  # httpx asks for socksio only when a SOCKS proxy is configured
+            if "socksio" not in str(exc):
+                raise
+            raise ConfigError(
+                "a SOCKS proxy is configured (ALL_PROXY/HTTPS_PROXY) but SOCKS support is not installed",
+                hint="install it next to trackstar-cli: pip install 'httpx[socks]' (or unset the proxy variable)",
+            ) from exc
+        except ValueError as exc:  # "Unknown scheme for proxy URL"
+            raise ConfigError(f"unusable proxy setting: {exc}", hint=_PROXY_HINT) from None
+        _install_deadline(self._http, self._deadline)
+
+    # The seam for TLS: one context per process and CA file; tests may swap this for their own.
+    ssl_context_factory: Callable[[str | None], ssl.SSLContext] = staticmethod(shared_ssl_context)
+
+    def _ssl_context(self, ca_bundle: str | None) -> ssl.SSLContext:
+        if not self.base_url.lower().startswith("https:"):
+            # Plain http (the loopback emulator) never does TLS: skip loading any CA (~90 ms). An empty context
+            # still verifies, so it could not trust anything if it were ever used.
+            return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        try:
+            return type(self).ssl_context_factory(ca_bundle)
         except OSError as exc:  # ssl.SSLError is an OSError: not PEM, no certificate in it, unreadable
             raise ConfigError(
-                f"cannot use the CA bundle {ca_bundle}: {exc}",
+                f"cannot use the CA bundle {ca_bundle or os.environ.get('SSL_CERT_FILE')}: {exc}",
                 hint="pass a PEM file holding the CA certificate(s) to trust",
             ) from exc
-        kwargs: dict[str, Any] = {"transport": transport} if transport is not None else {}
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": f"trackstar-cli/{__version__}", "Accept": "application/json"},
-            verify=verify,
-            # a fan-out keeps one connection per access token open (up to 64 at once): keep them all alive
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
-            **kwargs,
-        )
 
     def __enter__(self) -> TrackstarClient:
         return self
@@ -230,6 +327,8 @@ class TrackstarClient:
         response = self._send_with_retries(request, retry=retry, pace_key=access_token if method == "GET" else None)
         if response.status_code >= 400:
             raise self._error(response)
+        if 300 <= response.status_code < 400:
+            raise self._redirect_error(response)
         return response
 
     def describe(
@@ -258,18 +357,24 @@ class TrackstarClient:
         *,
         access_token: str | None = None,
         headers: Mapping[str, str] | None = None,
+        on_page: Callable[[Mapping[str, Any]], None] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield each page's `data` list, following next_token -> page_token with every filter repeated.
-        A server that hands out the same token twice would loop forever: that stops with an error."""
+        A server that hands out the same token twice, or new tokens for MAX_EMPTY_PAGES empty pages in a row,
+        would page forever: that stops with an error. `on_page` sees each page's envelope (total_count,
+        next_token) before its items are yielded."""
         query = dict(params or {})
         query.pop("page_token", None)
         seen: set[str] = set()
+        empty = 0
         while True:
             body = self.request("GET", path, params=query, access_token=access_token, headers=headers)
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                 raise MalformedResponseError(
                     f"unexpected reply from GET {path}: no 'data' list", status_code=200, body=body
                 )
+            if on_page is not None:
+                on_page(body)
             yield body["data"]
             token = body.get("next_token")
             if not token:
@@ -279,6 +384,13 @@ class TrackstarClient:
                     f"GET {path} answered the same next_token twice; stopped paging", status_code=200
                 )
             seen.add(str(token))
+            empty = 0 if body["data"] else empty + 1
+            if empty >= MAX_EMPTY_PAGES:
+                raise MalformedResponseError(
+                    f"GET {path} answered {empty} empty pages in a row, each with a new next_token; stopped paging",
+                    status_code=200,
+                    hint="the server is paging without results; narrow the query or report it to Trackstar",
+                )
             query["page_token"] = str(token)
 
     # -- internals -----------------------------------------------------------------------------------
@@ -292,10 +404,19 @@ class TrackstarClient:
         access_token: str | None,
         headers: Mapping[str, str] | None,
     ) -> httpx.Request:
-        all_headers = {"x-trackstar-api-key": self._api_key, **(headers or {})}
+        _check_path(path)
+        all_headers = {"x-trackstar-api-key": self._api_key}
+        for name, value in (headers or {}).items():
+            all_headers[name] = _header_value(value, f"the header {name[:40]!r}", UsageError)
         if access_token:
-            all_headers["x-trackstar-access-token"] = access_token
-        return self._http.build_request(method, path, params=dict(params or {}), json=json_body, headers=all_headers)
+            all_headers["x-trackstar-access-token"] = _header_value(access_token, "the connection's access token")
+        try:
+            return self._http.build_request(
+                method, path, params=dict(params or {}), json=json_body, headers=all_headers
+            )
+        except (httpx.InvalidURL, UnicodeEncodeError) as exc:
+            # Never the text: httpx/h11 quote the offending value, which may be a secret.
+            raise UsageError(f"cannot build the request {method} {path[:80]}: {type(exc).__name__}") from None
 
     def _send_with_retries(self, request: httpx.Request, *, retry: bool, pace_key: str | None) -> httpx.Response:
         started = time.monotonic()
@@ -305,9 +426,16 @@ class TrackstarClient:
                 self._pacer.wait(pace_key)
             self._log_request(request, attempt)
             t0 = time.monotonic()
+            self._deadline.at, self._deadline.expired = t0 + self.timeout, False
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, stream=True)
+                try:
+                    self._read_body(response)
+                finally:
+                    response.close()
             except httpx.HTTPError as exc:
+                if self._deadline.expired:  # a server trickling bytes would do it again: no retry
+                    raise self._deadline_error(request) from exc
                 may_retry = isinstance(exc, _NOT_SENT) or (retry and isinstance(exc, _MAYBE_SENT))
                 may_retry = may_retry and "CERTIFICATE_VERIFY_FAILED" not in str(exc)  # would fail the same way
                 delay = self._backoff(attempt)
@@ -321,9 +449,82 @@ class TrackstarClient:
                 delay = server_delay if server_delay is not None else self._backoff(attempt)
                 if not self._may_wait(attempt, started, delay, f"HTTP {response.status_code}"):
                     return response
-                response.close()
+            finally:
+                self._deadline.at = None
             self._sleep(delay)
             attempt += 1
+
+    def _read_body(self, response: httpx.Response) -> None:
+        """Read and decode the body within the cap and the deadline; the result is what .content returns."""
+        cap = self.max_response_bytes
+        if response.is_stream_consumed:  # an in-memory reply (httpx.MockTransport): nothing left to bound
+            if len(response.content) > cap:
+                raise self._too_large(response)
+            return
+        declared = response.headers.get("content-length", "").strip()
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("", "identity") and declared.isdigit() and int(declared) > cap:
+            raise self._too_large(response)
+        try:
+            inflater = Inflater(encoding, cap)
+        except ValueError as exc:
+            raise self._malformed(response, str(exc)) from None
+        body = bytearray()
+        try:
+            for chunk in response.iter_raw():
+                body += inflater.feed(chunk)
+                if self._deadline.at is not None and time.monotonic() > self._deadline.at:
+                    self._deadline.expired = True  # a transport without our network streams (tests, mounts)
+                    raise httpx.ReadTimeout("the request's overall deadline passed", request=response.request)
+        except OverflowError:
+            raise self._too_large(response) from None
+        except zlib.error:
+            raise self._malformed(response, f"its {encoding} body is corrupt") from None
+        response._content = bytes(body)
+
+    def _too_large(self, response: httpx.Response) -> ResponseTooLargeError:
+        req = response.request
+        return ResponseTooLargeError(
+            f"the reply to {req.method} {req.url.path} is larger than {self.max_response_bytes:,} bytes "
+            "(TRACKSTAR_MAX_RESPONSE_BYTES); stopped reading",
+            status_code=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            hint="raise TRACKSTAR_MAX_RESPONSE_BYTES if this reply is expected, or ask for smaller pages (--page-size)",
+        )
+
+    @staticmethod
+    def _malformed(response: httpx.Response, why: str) -> MalformedResponseError:
+        req = response.request
+        return MalformedResponseError(
+            f"the API answered {req.method} {req.url.path} with a body that cannot be read: {why}",
+            status_code=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+        )
+
+    def _deadline_error(self, request: httpx.Request) -> APITimeoutError:
+        return APITimeoutError(
+            f"{self._where(request)} did not finish answering {request.method} {request.url.path} "
+            f"within {self.timeout:g}s (the --timeout deadline for a whole request)",
+            hint="raise --timeout / TRACKSTAR_TIMEOUT, or check the network and the server",
+        )
+
+    @staticmethod
+    def _redirect_error(response: httpx.Response) -> RedirectError:
+        location = response.headers.get("location", "").strip()
+        req = response.request
+        where = f" to {location[:300]}" if location else " without a Location"
+        return RedirectError(
+            f"the API answered {req.method} {req.url.path} with a redirect{where}; not followed, "
+            "because it would send the API key elsewhere",
+            status_code=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            hint="check --base-url / TRACKSTAR_BASE_URL (it should be the API's own address)",
+        )
+
+    @staticmethod
+    def _where(request: httpx.Request) -> str:
+        host = f"[{request.url.host}]" if ":" in request.url.host else request.url.host
+        return f"{request.url.scheme}://{host}" + (f":{request.url.port}" if request.url.port else "")
 
     def _backoff(self, attempt: int) -> float:
         return self._jitter(min(MAX_BACKOFF, 0.5 * 2**attempt))
@@ -343,6 +544,8 @@ class TrackstarClient:
             return None
         try:
             return response.json()
+        except RecursionError:
+            raise self._malformed(response, "its JSON is nested too deeply") from None
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise MalformedResponseError(
                 f"the API answered {response.request.method} {response.request.url.path} with a body that is not JSON",
@@ -355,13 +558,25 @@ class TrackstarClient:
     def _error(response: httpx.Response) -> APIError:
         try:
             body: Any = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             body = response.text
-        return error_for_status(response.status_code, body, response.headers.get("x-request-id"))
+        req = response.request
+        return error_for_status(
+            response.status_code,
+            body,
+            response.headers.get("x-request-id"),
+            url=redact_url(str(req.url.copy_with(query=None))),  # the server it went to, never a password
+            with_access_token="x-trackstar-access-token" in req.headers,
+        )
 
-    def _transport_error(self, exc: httpx.HTTPError, request: httpx.Request) -> APIConnectionError:
-        where = f"{request.url.scheme}://{request.url.host}" + (f":{request.url.port}" if request.url.port else "")
+    def _transport_error(self, exc: httpx.HTTPError, request: httpx.Request) -> TrackstarError:
+        where = self._where(request)
+        if isinstance(exc, httpx.LocalProtocolError):  # h11 quotes the offending header value: never show it
+            return UsageError(f"cannot send {request.method} {request.url.path}: a header is not valid HTTP")
         text = str(exc) or type(exc).__name__
+        for secret in (self._api_key, request.headers.get("x-trackstar-access-token")):
+            if secret:
+                text = text.replace(secret, "***")
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(
                 f"no answer from {where} in time ({type(exc).__name__})",
@@ -384,7 +599,7 @@ class TrackstarClient:
     def _log_request(self, request: httpx.Request, attempt: int) -> None:
         if self._log:
             again = f" (attempt {attempt + 1})" if attempt else ""
-            self._log(f"> {request.method} {request.url}{again}")
+            self._log(f"> {request.method} {redact_url(str(request.url))}{again}")
             for key, value in redact_headers(request.headers).items():
                 self._log(f"> {key}: {value}")
 

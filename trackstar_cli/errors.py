@@ -6,12 +6,14 @@
     ├── CredentialsError               3  no API key, keyring unusable or timed out
     ├── NoConnectionError              4  unknown connection id/alias, or none to choose from
     ├── StoreError                     1  the local SQLite store cannot be read or written
-    │   └── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    │   ├── UnsavedTokenError          1  an exchange succeeded but its token could not be stored
+    │   └── AliasTakenError            1  another process took the connection name first
     ├── LinkClosedError                1  `connect`: the Link modal was closed before a WMS was connected
-    ├── WaitTimeoutError              14  a wait ended before what it waited for happened (`connect`)
+    ├── WaitTimeoutError              14  a wait ran out of time (`connect`, `--wait`, `connections wait`)
     ├── APIConnectionError             8  network error before an answer (DNS, refused, TLS, proxy)
     │   └── APITimeoutError            8
     ├── WebhookVerificationError       10-13  a webhook delivery is not valid (reason → exit code)
+    ├── SyncFailedError                15  a backfill job ended stuck or cancelled, or a sync ended in error
     └── APIError                       6  the API answered with an error status
         ├── AuthenticationError        3  401
         ├── PermissionDeniedError      3  403
@@ -21,7 +23,9 @@
         ├── IntegrationError           7  origin "integration", whatever the status
         ├── NotImplementedByIntegrationError  7  501
         ├── ServerError                8  5xx after retries
+        ├── RedirectError              6  a 3xx: never followed (it would carry the API key elsewhere)
         └── MalformedResponseError     8  a 2xx whose body is not the JSON we expect
+            └── ResponseTooLargeError  8  a reply whose decoded size passes the cap
 
 Status codes become exceptions in exactly one place: `error_for_status`.
 """
@@ -33,6 +37,7 @@ from typing import Any
 
 __all__ = [
     "APIConnectionError",
+    "AliasTakenError",
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
@@ -47,9 +52,12 @@ __all__ = [
     "NotImplementedByIntegrationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
     "StoreError",
     "TrackstarError",
+    "SyncFailedError",
     "UnsavedTokenError",
     "UsageError",
     "ValidationError",
@@ -78,6 +86,7 @@ class ExitCode(IntEnum):
     WEBHOOK_STALE = 12
     WEBHOOK_BAD_SIGNATURE = 13
     TIMED_OUT = 14  # a wait (for the Link modal in `connect`) ended before it was done
+    SYNC_FAILED = 15  # a backfill job ended stuck or cancelled, or a sync status became error
     INTERRUPTED = 130
 
 
@@ -149,6 +158,19 @@ class LinkClosedError(TrackstarError):
 
 class WaitTimeoutError(TrackstarError):
     exit_code = ExitCode.TIMED_OUT
+
+
+class AliasTakenError(StoreError):
+    """The name was free when checked but another connection holds it now (parallel runs): nothing saved."""
+
+    def __init__(self, message: str, *, alias: str, holder: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.alias = alias
+        self.holder = holder
+
+
+class SyncFailedError(TrackstarError):
+    exit_code = ExitCode.SYNC_FAILED
 
 
 class APIConnectionError(TrackstarError):
@@ -223,8 +245,16 @@ class ServerError(APIError):
     exit_code = ExitCode.NETWORK
 
 
+class RedirectError(APIError):
+    exit_code = ExitCode.REJECTED
+
+
 class MalformedResponseError(APIError):
     exit_code = ExitCode.NETWORK
+
+
+class ResponseTooLargeError(MalformedResponseError):
+    pass
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -239,7 +269,6 @@ _BY_STATUS: dict[int, type[APIError]] = {
 }
 
 _HINTS: dict[type[APIError], str] = {
-    AuthenticationError: "check the API key (`trackstar auth status`) and the connection's access token",
     RateLimitError: "wait a moment and try again; Trackstar allows 10 GET/s per access token",
     NotImplementedByIntegrationError: "this connection's integration does not support that endpoint",
     ServerError: "Trackstar had a problem; try again later",
@@ -273,14 +302,32 @@ def _flatten_detail(detail: dict[str, Any]) -> str:
         if isinstance(fields, dict):
             for name, msgs in fields.items():
                 text = "; ".join(map(str, msgs)) if isinstance(msgs, list) else str(msgs)
-                parts.append(f"{name}: {text}")
+                # marshmallow's `_schema` is the whole body, not a field anyone can set
+                parts.append(text if name == "_schema" else f"{name}: {text}")
         else:
             parts.append(f"{location}: {fields}")
     return ", ".join(parts)
 
 
-def error_for_status(status_code: int, body: Any, request_id: str | None) -> APIError:
-    """Build the exception for an error response (the one status → exception factory)."""
+# A 401/403 on a request that carried a connection's access token is most often that token (revoked, or
+# stored against an emulator that has since restarted), not the API key: point at the connection.
+_TOKEN_HINT = (
+    "the connection's access token may be revoked or stale: check it with `trackstar connections reconcile`, "
+    "and re-link it with `trackstar link-token --connection-id ID` (then `trackstar exchange`)"
+)
+_KEY_HINT = "check the API key with `trackstar auth status` (it may be for another server or revoked)"
+
+
+def error_for_status(
+    status_code: int,
+    body: Any,
+    request_id: str | None,
+    *,
+    url: str | None = None,
+    with_access_token: bool = False,
+) -> APIError:
+    """Build the exception for an error response (the one status → exception factory). `url` (already
+    redacted) is named by a 401/403, and `with_access_token` picks its hint: the connection or the key."""
     origin = body.get("origin") if isinstance(body, dict) else None
     if origin == "integration":
         cls: type[APIError] = IntegrationError
@@ -291,13 +338,19 @@ def error_for_status(status_code: int, body: Any, request_id: str | None) -> API
     else:
         cls = APIError
     message = _message_from_body(body, status_code)
+    hint = _HINTS.get(cls)
     if origin == "integration":
         message = f"the connected system answered: {message}"
+    elif cls in (AuthenticationError, PermissionDeniedError):
+        blames_key = "api key" in message.lower() or "api-key" in message.lower()
+        if url:
+            message = f"{message} (sent to {url})"
+        hint = _TOKEN_HINT if with_access_token and not blames_key else _KEY_HINT
     return cls(
         message,
         status_code=status_code,
         request_id=request_id,
         origin=origin,
         body=body,
-        hint=_HINTS.get(cls),
+        hint=hint,
     )

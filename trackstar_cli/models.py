@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Connection", "Delivery", "ExchangeResult", "Filter", "NewDelivery", "mask"]
+__all__ = ["Connection", "Delivery", "ExchangeResult", "Filter", "ListMeta", "NewDelivery", "mask"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,14 @@ class Filter:
     @property
     def key(self) -> str:
         return f"{self.field}[{self.op}]" if self.op else self.field
+
+
+@dataclass
+class ListMeta:
+    """What a listing learnt while it streamed: whether items were left unread (a limit stopped it while the
+    page or a next_token still held more). The API's `total_count` counts one page, so no grand total exists."""
+
+    more: bool = False
 
 
 def mask(secret: str | None) -> str:

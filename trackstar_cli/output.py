@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from trackstar_cli.errors import ExitCode, TrackstarError, UnsavedTokenError, UsageError
 
@@ -43,11 +43,13 @@ __all__ = [
     "guard",
     "info",
     "is_human",
+    "note",
     "out_console",
     "report_exception",
     "render_text",
     "resolve_format",
     "safe",
+    "stdout_is_terminal",
     "warn",
     "with_progress",
 ]
@@ -89,6 +91,7 @@ class View:
     rows: Rows | None = None
     title: str | None = None
     wide: bool = False
+    pager: str | None = None  # settings.pager: long tables on a terminal go through it
 
 
 # -- untrusted text ------------------------------------------------------------------------------------
@@ -158,6 +161,10 @@ def resolve_format(fmt: Format | str | None, json_flag: bool = False) -> Format:
     return Format.table if _stdout().isatty() else Format.json
 
 
+def stdout_is_terminal() -> bool:
+    return _stdout().isatty()
+
+
 def is_human(fmt: Format) -> bool:
     """Whether this format is read by a person: only then do notes like "Saved connection …" belong on stderr."""
     return fmt is Format.table
@@ -168,6 +175,11 @@ def is_human(fmt: Format) -> bool:
 
 def info(message: str) -> None:
     err_console().print(_text(safe(message)), highlight=False, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """A dim line for a person on stderr (a footer under a table)."""
+    err_console().print(_text(safe(message), "dim"))
 
 
 def warn(message: str) -> None:
@@ -335,21 +347,63 @@ def _write_table(items: Iterable[dict[str, Any]], view: View, expand: Rows) -> i
                 yield [safe(_cell(lookup(row, c.path)), one_line=True) for c in columns]
 
     title = _text(safe(view.title, one_line=True)) if view.title else None
-    _, hidden = stream_table(
-        out_console(), columns, rows(), title=title, wide=view.wide, before_first=lambda: _stop_progress(items)
-    )
+    pager = _Pager(view.pager if out_console().is_terminal else None)
+
+    def open_sink() -> IO[str]:
+        _stop_progress(items)
+        return pager.open()
+
+    try:
+        _, hidden = stream_table(out_console(), columns, rows(), title=title, wide=view.wide, open_sink=open_sink)
+    except BrokenPipeError:
+        if not pager.running:
+            raise
+        hidden = ()  # the reader quit the pager early: that is not an error
+    finally:
+        pager.close()
     if not count:
         info(view.empty)
     elif hidden:
-        err_console().print(
-            _text(
-                f"{len(hidden)} column{'s' if len(hidden) > 1 else ''} hidden to fit: {', '.join(hidden)} "
-                "(--wide or -o json shows all)",
-                "dim",
-            ),
-            soft_wrap=True,
-        )
+        plural = "s" if len(hidden) > 1 else ""
+        note = f"{len(hidden)} column{plural} hidden to fit: {', '.join(hidden)} (--wide or -o json shows all)"
+        err_console().print(_text(note, "dim"))  # wrapped at the terminal's width
     return count
+
+
+class _Pager:
+    """The user's pager (less -FRX by default) as the sink of a table, started only when the table is written."""
+
+    def __init__(self, command: str | None) -> None:
+        self.command = command
+        self._proc: Any = None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None
+
+    def open(self) -> IO[str]:
+        if self.command:
+            import shlex
+            import subprocess
+
+            env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+            try:
+                self._proc = subprocess.Popen(
+                    shlex.split(self.command), stdin=subprocess.PIPE, text=True, encoding="utf-8", env=env
+                )
+            except (OSError, ValueError):  # no such pager: write to the terminal directly
+                self._proc = None
+        return self._proc.stdin if self._proc is not None else out_console().file
+
+    def close(self) -> None:
+        if self._proc is None:
+            return
+        try:
+            self._proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        self._proc.wait()
+        self._proc = None
 
 
 def emit_object(
@@ -386,7 +440,10 @@ def emit_object(
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")
         for col in columns:
-            table.add_row(_text(safe(col.header, one_line=True)), _text(safe(_cell(lookup(obj, col.path)))))
+            value = lookup(obj, col.path)
+            # nested objects read as indented JSON, not as one folded line
+            shown = _dumps(value, indent=2) if isinstance(value, (dict, list)) and value else _cell(value)
+            table.add_row(_text(safe(col.header, one_line=True)), _text(safe(shown)))
         console.print(table)
         return
     width = max((len(c.header) for c in columns), default=0)

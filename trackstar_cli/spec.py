@@ -23,6 +23,9 @@ __all__ = [
     "FILTER_OPS",
     "GET_RATE_PER_TOKEN",
     "INTEGRATION_TYPES",
+    "LABOR_ACTIVITY_TYPES",
+    "LABOR_OBJECT_TYPES",
+    "LEDGER_EVENT_TYPES",
     "LINK_SCRIPT_URL",
     "MAX_IN_VALUES",
     "MAX_PAGE_SIZE",
@@ -32,6 +35,7 @@ __all__ = [
     "RESOURCES",
     "SANDBOX",
     "SANDBOX_TYPES",
+    "SHIPMENT_STATUSES",
     "SIGNATURE_TOLERANCE",
     "STRING_OPS",
     "SVIX_ATTEMPT_TIMEOUT",
@@ -97,6 +101,18 @@ ORDER_STATUSES: tuple[str, ...] = (
     "other",
 )
 ORDER_TYPES: tuple[str, ...] = ("d2c", "b2b", "dropship", "transfer")
+SHIPMENT_STATUSES: tuple[str, ...] = ("open", "in-transit", "receiving", "received", "cancelled", "other")
+LEDGER_EVENT_TYPES: tuple[str, ...] = (
+    "adjustment",
+    "return_receipt",
+    "inbound_receipt",
+    "order_shipment",
+    "supplier_return",
+    "movement",
+    "other",
+)
+LABOR_ACTIVITY_TYPES: tuple[str, ...] = ("pick", "pack", "put_away", "transfer", "receive")
+LABOR_OBJECT_TYPES: tuple[str, ...] = ("order", "inbound_shipment", "return", "inventory")
 ADJUSTMENT_TYPES: tuple[str, ...] = ("increase", "decrease")
 INTEGRATION_TYPES: tuple[str, ...] = ("wms", "freight", "cart")  # the spec's enum for /integrations/{type}
 # The `functions_to_sync` enum of ConnectionResourceSyncSchema in Trackstar's OpenAPI spec (2025-10);
@@ -156,6 +172,7 @@ class Resource:
     date_fields: tuple[str, ...] = ("created_date", "updated_date")
     parent: str | None = None  # for nested lists: the parent's id name, the path holds {parent_id}
     has_get: bool = True  # False where the API has no single-item endpoint (ledger, channels, suppliers)
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # filter field -> its allowed values
 
     def list_path(self, parent_id: str | None = None) -> str:
         if not self.parent:
@@ -199,6 +216,7 @@ RESOURCES: dict[str, Resource] = {
             "Ledger entry",
             {**_WITH_CUSTOMER, "event_type": STRING_OPS},
             has_get=False,
+            enums={"event_type": LEDGER_EVENT_TYPES},
         ),
         Resource(
             "products",
@@ -223,6 +241,7 @@ RESOURCES: dict[str, Resource] = {
                 "reference_id": INSENSITIVE_OPS,
                 "required_ship_date": RANGE_OPS,
             },
+            enums={"status": ORDER_STATUSES, "type": ORDER_TYPES},
         ),
         Resource(
             "order-channels",
@@ -246,6 +265,7 @@ RESOURCES: dict[str, Resource] = {
                 "expected_arrival_date": RANGE_OPS,
                 "purchase_order_number": STRING_OPS,
             },
+            enums={"status": SHIPMENT_STATUSES},
         ),
         Resource(
             "inbound-shipment-suppliers",
@@ -263,6 +283,7 @@ RESOURCES: dict[str, Resource] = {
             "get_returns",
             "Return",
             {**_WITH_CUSTOMER, "status": STRING_OPS},
+            enums={"status": SHIPMENT_STATUSES},
         ),
         Resource("warehouses", "/wms/warehouses", "warehouse_id", "get_warehouses", "Warehouse", dict(_STANDARD)),
         Resource(
@@ -307,6 +328,7 @@ RESOURCES: dict[str, Resource] = {
                 "activity_start_time": DATE_OPS,
                 "activity_end_time": DATE_OPS,
             },
+            enums={"activity_type": LABOR_ACTIVITY_TYPES, "associated_object_type": LABOR_OBJECT_TYPES},
         ),
     )
 }
@@ -395,3 +417,26 @@ EVENT_NOUNS: dict[str, str] = {
     "returns": "return",
     "warehouses": "warehouse",
 }
+
+# -- connections: sync status, on-demand syncs (backfills), schedules, magic links -----------------------
+# api-notes §2.3 and §3.1-3.7; the on-demand and schedule endpoints are newer than the 2025-10 spec.
+
+FIRST_SYNC_STATUS = "first_sync_in_progress"
+RUNNING_SYNC_STATUSES: tuple[str, ...] = ("sync_in_progress", "first_sync_in_progress")
+PAUSED_SYNC_STATUS = "disabled"
+ERROR_SYNC_STATUS = "error"
+ON_DEMAND_SYNCS_PATH = "/connections/on-demand-syncs"
+ON_DEMAND_FUNCTIONS: tuple[str, ...] = (
+    "get_products",
+    "get_orders",
+    "get_inbound_shipments",
+    "get_returns",
+    "get_bills",
+    "get_inventory_ledger",
+)
+JOB_STATES: tuple[str, ...] = ("open", "completed", "cancelled", "stuck")
+FAILED_JOB_STATES: tuple[str, ...] = ("cancelled", "stuck")
+SCHEDULE_TOGGLE_PATH = "/schedules/{function_name}/toggle"
+SCHEDULE_TOGGLE_ALL_PATH = "/schedules/toggle-all"
+MAGIC_LINKS_PATH = "/magic-links"
+MAGIC_LINK_DEFAULT_DAYS = 7

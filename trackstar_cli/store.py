@@ -1,4 +1,5 @@
-"""The local SQLite store: connections per profile and each profile's default connection.
+"""The local SQLite store: connections per profile, each profile's default connection, and the backfill
+(on-demand sync) jobs started from here.
 
 The file is created 0600 before SQLite opens it (its -wal/-shm files inherit that mode) in a 0700 directory.
 WAL, a busy timeout, and writes that are single statements or `BEGIN IMMEDIATE` transactions, so parallel
@@ -6,6 +7,9 @@ WAL, a busy timeout, and writes that are single statements or `BEGIN IMMEDIATE` 
 `_trackstar_migrations` and applied on open, each in its own transaction.
 
 Access tokens live here: every data call also needs the organisation API key, which lives in the keyring.
+A store another user could change is refused (`config.check_private`); one written by a newer trackstar-cli
+(a migration we do not know) is refused rather than half-understood; an alias is taken inside the write
+transaction, so of two parallel runs that want the same name one gets `AliasTakenError` and saves nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from trackstar_cli.errors import StoreError
+from trackstar_cli.config import check_private, ensure_private_dir
+from trackstar_cli.errors import AliasTakenError, StoreError
 from trackstar_cli.models import Connection, Delivery, NewDelivery
 
 __all__ = ["MIGRATIONS", "Connection", "Delivery", "NewDelivery", "Store"]
@@ -26,6 +31,7 @@ __all__ = ["MIGRATIONS", "Connection", "Delivery", "NewDelivery", "Store"]
 BUSY_TIMEOUT_MS = 10_000
 _OPEN_HINT = "check the file's permissions, or point TRACKSTAR_HOME at a writable directory"
 _DAMAGED_HINT = "move the file away; `trackstar connections add` can register tokens again"
+_NEWER_HINT = "upgrade trackstar-cli (pip install -U trackstar-cli), or point TRACKSTAR_HOME elsewhere"
 
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -82,8 +88,9 @@ class Store:
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
+        ensure_private_dir(path.parent, StoreError)
+        check_private(path, StoreError)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not path.exists():
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -121,6 +128,7 @@ class Store:
 
     def _migrate(self) -> None:
         try:
+            self._refuse_newer()
             if self._pending_migrations():  # the common case reads only, without taking the write lock
                 with self._write() as db:
                     db.execute(
@@ -135,6 +143,36 @@ class Store:
                 hint=_DAMAGED_HINT,
             ) from exc
 
+    def _refuse_newer(self) -> None:
+        exists = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_trackstar_migrations'"
+        ).fetchone()
+        if not exists:
+            return
+        known = {fn.__name__ for fn in MIGRATIONS}
+        unknown = sorted(str(row[0]) for row in self._db.execute("SELECT name FROM _trackstar_migrations"))
+        unknown = [name for name in unknown if name not in known]
+        if unknown:
+            raise StoreError(
+                f"the local store {self.path} was written by a newer trackstar-cli "
+                f"(schema step {unknown[0][:60]!r} is unknown to this version)",
+                hint=_NEWER_HINT,
+            )
+
+    def check_writable(self) -> None:
+        """Cheap: raise StoreError unless the store's directory and file can be written (not read-only, not on
+        a read-only file system). Call it before spending anything that cannot be spent twice."""
+        for item in (self.path.parent, self.path):
+            try:
+                mode = item.stat().st_mode
+            except OSError as exc:
+                raise StoreError(f"cannot write the local store {self.path}: {exc.strerror}", hint=_OPEN_HINT) from exc
+            if not os.access(item, os.W_OK) or not mode & 0o200:
+                what = "directory" if item == self.path.parent else "file"
+                raise StoreError(
+                    f"cannot write the local store {self.path}: its {what} {item} is read-only", hint=_OPEN_HINT
+                )
+
     def _pending_migrations(self) -> list[Migration]:
         exists = self._db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_trackstar_migrations'"
@@ -143,11 +181,6 @@ class Store:
         return [fn for fn in MIGRATIONS if fn.__name__ not in done]
 
     # -- connections ---------------------------------------------------------------------------------
-
-    def check_writable(self) -> None:
-        """Raise StoreError unless a write could be saved now (before a single-use auth code is spent)."""
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
-            raise StoreError(f"the local store {self.path} is not writable", hint=_OPEN_HINT)
 
     def save_connection(
         self,
@@ -160,15 +193,24 @@ class Store:
         alias: str | None = None,
         available_actions: list[str] | tuple[str, ...] = (),
     ) -> Connection:
-        """Insert, or update the row of a reinstalled connection (same id), in one upsert statement."""
+        """Insert, or update the row of a reinstalled connection (same id), in one upsert statement. An alias
+        held by another connection raises AliasTakenError and saves nothing (checked under the write lock)."""
         now = _now()
+        access_token = access_token.strip()
         try:
             with self._write() as db:
                 if alias:
-                    db.execute(
-                        "UPDATE connections SET alias = NULL WHERE profile = ? AND alias = ? AND connection_id != ?",
+                    holder = db.execute(
+                        "SELECT connection_id FROM connections WHERE profile = ? AND alias = ? AND connection_id != ?",
                         (profile, alias, connection_id),
-                    )
+                    ).fetchone()
+                    if holder:
+                        raise AliasTakenError(
+                            f"the name {alias!r} was taken by connection {holder[0]} in the meantime",
+                            alias=alias,
+                            holder=str(holder[0]),
+                            hint="choose another name, or remove that connection first",
+                        )
                 db.execute(
                     """INSERT INTO connections (profile, connection_id, integration_name, customer_id, alias,
                            available_actions, access_token, created_at, updated_at)
@@ -192,6 +234,12 @@ class Store:
                         now,
                     ),
                 )
+                # The first connection of a profile becomes its default (only one: nothing to choose between).
+                db.execute(
+                    "INSERT OR IGNORE INTO defaults (profile, connection_id) SELECT ?, ?"
+                    " WHERE (SELECT COUNT(*) FROM connections WHERE profile = ?) = 1",
+                    (profile, connection_id, profile),
+                )
         except sqlite3.Error as exc:
             raise StoreError(f"cannot save the connection in {self.path}: {exc}") from exc
         found = self.get(profile, connection_id)
@@ -206,6 +254,11 @@ class Store:
             (profile,),
         )
         return [self._row(r) for r in rows]
+
+    def profile_counts(self) -> dict[str, int]:
+        """Every profile with stored connections, and how many each has (`trackstar profiles list`)."""
+        rows = self._query("SELECT profile, COUNT(*) FROM connections GROUP BY profile ORDER BY profile", ())
+        return {str(r[0]): int(r[1]) for r in rows}
 
     def get(self, profile: str, ref: str) -> Connection | None:
         """Find by connection id first, then by alias."""
@@ -245,6 +298,35 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
 
+    # -- on-demand sync jobs -------------------------------------------------------------------------
+
+    def save_sync_job(self, profile: str, connection_id: str, job: dict[str, object]) -> None:
+        """Insert or refresh a job's last known state (the API's job object, as JSON)."""
+        try:
+            self._db.execute(
+                "INSERT INTO sync_jobs VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile, job_id) DO UPDATE SET"
+                " job = excluded.job, updated_at = excluded.updated_at",
+                (profile, str(job.get("id")), connection_id, json.dumps(job), _now()),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the local store {self.path}: {exc}") from exc
+
+    def list_sync_jobs(self, profile: str, connection_id: str | None = None) -> list[tuple[str, dict[str, object]]]:
+        """(connection_id, job) pairs, oldest first; rows that are not JSON objects are skipped."""
+        sql = "SELECT connection_id, job FROM sync_jobs WHERE profile = ?"
+        params: tuple[object, ...] = (profile,)
+        if connection_id is not None:
+            sql, params = sql + " AND connection_id = ?", (profile, connection_id)
+        found = []
+        for row in self._query(sql + " ORDER BY rowid", params):
+            try:
+                job = json.loads(row["job"])
+            except ValueError:
+                continue
+            if isinstance(job, dict):
+                found.append((str(row["connection_id"]), job))
+        return found
+
     def _query(self, sql: str, params: tuple[object, ...]) -> list[sqlite3.Row]:
         try:
             return self._db.execute(sql, params).fetchall()
@@ -259,10 +341,11 @@ class Store:
             integration_name=row["integration_name"],
             customer_id=row["customer_id"],
             alias=row["alias"],
-            available_actions=tuple(json.loads(row["available_actions"] or "[]")),
+            available_actions=_actions(row["available_actions"]),
             created_at=row["created_at"],
             updated_at=row["updated_at"],
-            access_token=row["access_token"],
+            # A token stored with a trailing CR/LF (older versions, hand edits) would break the header it goes in.
+            access_token=str(row["access_token"] or "").strip(),
             is_default=bool(row["is_default"]),
         )
 
@@ -400,4 +483,28 @@ def m003_create_webhook_deliveries(db: sqlite3.Connection) -> None:
     db.execute(
         "CREATE UNIQUE INDEX webhook_deliveries_svix_id ON webhook_deliveries (profile, svix_id)"
         " WHERE svix_id IS NOT NULL"
+    )
+
+
+def _actions(raw: object) -> tuple[str, ...]:
+    """The stored JSON list of actions; anything else (a damaged or hand-edited row) reads as none."""
+    try:
+        value = json.loads(str(raw or "[]"))
+    except (ValueError, RecursionError):
+        return ()
+    return tuple(str(a) for a in value) if isinstance(value, list) else ()
+
+
+@migration
+def m004_create_sync_jobs(db: sqlite3.Connection) -> None:
+    """On-demand sync jobs started from here: Trackstar has no endpoint that lists them."""
+    db.execute(
+        """CREATE TABLE sync_jobs (
+            profile TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            connection_id TEXT NOT NULL,
+            job TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (profile, job_id)
+        )"""
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -111,10 +111,11 @@ def stream_table(
     *,
     title: Any = None,
     wide: bool = False,
-    before_first: Any = None,
+    open_sink: Callable[[], IO[str]] | None = None,
 ) -> tuple[int, tuple[str, ...]]:
     """Print `rows` as one table, chunk by chunk; returns (rows printed, hidden column headers).
-    `before_first()` runs just before the first byte is written (it stops a spinner)."""
+    `open_sink()` runs just before the first byte is written and returns where to write (the console's file,
+    or a pager's input); it also stops a spinner."""
     it: Iterator[Sequence[str]] = iter(rows)
     first = _take(it, CHUNK_ROWS)
     if not first:
@@ -125,21 +126,22 @@ def stream_table(
     bottom = ""
     chunk = first
     head = True
+    sink: IO[str] = console.file
     while chunk:
         lines = _render(console, layout, [[row[i] for i in shown] for row in chunk], title if head else None, wide=wide)
         # A chunk's table is: [title], top border, header, separator, rows…, bottom border. Later chunks print
         # only their rows, so the whole listing reads as one table; the bottom border comes once, at the end.
         skip = 0 if head else _header_lines(lines)
-        if head and before_first is not None:
-            before_first()
-        console.file.write("".join(lines[skip:-1]))
-        console.file.flush()
+        if head and open_sink is not None:
+            sink = open_sink()
+        sink.write("".join(lines[skip:-1]))
+        sink.flush()
         bottom = lines[-1]
         count += len(chunk)
         head = False
         chunk = _take(it, CHUNK_ROWS)
-    console.file.write(bottom)
-    console.file.flush()
+    sink.write(bottom)
+    sink.flush()
     return count, layout.hidden
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from trackstar_cli import output
+from trackstar_cli.commands._complete import complete_connection
 from trackstar_cli.config import ENV
 from trackstar_cli.errors import UsageError
 from trackstar_cli.output import Format
@@ -18,8 +19,11 @@ __all__ = [
     "Format",
     "FormatOpt",
     "JsonOpt",
+    "OptionalRefArg",
     "fmt_of",
     "read_secret",
+    "ask",
+    "confirm",
     "services",
     "stdin_is_tty",
 ]
@@ -43,6 +47,20 @@ ConnectionOpt = Annotated[
         envvar=ENV["connection"],
         show_envvar=True,
         help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
+        autocompletion=complete_connection,
+    ),
+]
+
+
+OptionalRefArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
+        metavar="[ID|ALIAS]",
+        autocompletion=complete_connection,
+        envvar=ENV["connection"],
+        show_envvar=True,
+        show_default=False,
     ),
 ]
 
@@ -72,4 +90,24 @@ def read_secret(*, use_stdin: bool, prompt: str, flag: str) -> str:
             "standard input is not a terminal, so there is nothing to prompt on",
             hint=f"pipe the secret in and pass {flag}",
         )
-    return str(typer.prompt(prompt, hide_input=True, err=True)).strip()  # the prompt is not data: stderr
+    return ask(prompt, hide_input=True)
+
+
+def ask(prompt: str, *, hide_input: bool = False, default: str | None = None) -> str:
+    """A question on stderr (the prompt is not data). Ctrl-C or Ctrl-D ends the command: `interrupted`, 130."""
+    try:
+        if default is None:
+            return str(typer.prompt(prompt, hide_input=hide_input, err=True)).strip()
+        return str(typer.prompt(prompt, hide_input=hide_input, err=True, default=default)).strip()
+    except (typer.Abort, EOFError):
+        output.info("")
+        raise KeyboardInterrupt from None
+
+
+def confirm(question: str, *, default: bool = False) -> bool:
+    """Yes or no on stderr. Ctrl-C or Ctrl-D ends the command: `interrupted`, 130."""
+    try:
+        return bool(typer.confirm(question, default=default, err=True))
+    except (typer.Abort, EOFError):
+        output.info("")
+        raise KeyboardInterrupt from None

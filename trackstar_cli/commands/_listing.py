@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from trackstar_cli import output
 from trackstar_cli.errors import ExitCode, TrackstarError, UsageError
-from trackstar_cli.models import Connection, Filter
+from trackstar_cli.models import Connection, Filter, ListMeta
 from trackstar_cli.output import Format, Rows
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.fanout import ConnectionOutcome, FanOut, select_connections
@@ -32,7 +32,10 @@ class Shortcut:
         """The command function's parameter name: --order-number → order_number."""
         return self.option.lstrip("-").replace("-", "_")
 
-    def filter(self, value: str | Sequence[str]) -> Filter:
+    def filter(self, value: str | Sequence[str], choices: Sequence[str] = ()) -> Filter:
+        for one in [value] if isinstance(value, str) else value:
+            if choices and one not in choices:
+                raise UsageError(f"invalid {self.option} {one!r}: {did_you_mean(one, choices)}")
         if isinstance(value, str):
             if self.op in ("gte", "lte"):
                 return Filter(self.field, parse_since(value), self.op)
@@ -54,7 +57,7 @@ SHORTCUTS: dict[str, tuple[Shortcut, ...]] = {
     "orders": (
         _STATUS,
         Shortcut("--order-number", "order_number", "Only these order numbers (repeatable)."),
-        Shortcut("--type", "type", "Only these order types: d2c, b2b, dropship, transfer (repeatable)."),
+        Shortcut("--type", "type", "Only these order types (repeatable)."),
     ),
     "inbound-shipments": (
         _STATUS,
@@ -65,11 +68,24 @@ SHORTCUTS: dict[str, tuple[Shortcut, ...]] = {
     "inventory-ledger": (Shortcut("--event-type", "event_type", "Only these event types (repeatable)."),),
     "warehouse-locations": (Shortcut("--type", "type", "Only these location types (repeatable)."),),
     "labor-activities": (
-        Shortcut("--activity-type", "activity_type", "Only this activity type (pick, pack, …).", "eq"),
+        Shortcut("--activity-type", "activity_type", "Only this activity type.", "eq"),
         Shortcut("--warehouse", "warehouse_id", "Only this warehouse id.", "eq"),
         Shortcut("--user", "user_id", "Only this user id.", "eq"),
     ),
 }
+
+
+def did_you_mean(value: str, choices: Sequence[str]) -> str:
+    """`choose from a, b, c` and, when one is close, `(did you mean 'b'?)`."""
+    import difflib
+
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return "choose from " + ", ".join(choices) + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def shortcut_help(resource: Resource, sc: Shortcut) -> str:
+    values = resource.enums.get(sc.field)
+    return f"{sc.help} One of: {', '.join(values)}." if values else sc.help
 
 
 def shortcuts_of(resource: Resource) -> tuple[Shortcut, ...]:
@@ -91,10 +107,16 @@ class ListArgs:
     fmt: Format | None = None
     json_: bool = False
     by_warehouse: bool = False
+    wide: bool = False
+    all_items: bool = False
 
     @classmethod
     def from_params(cls, resource: Resource, params: Mapping[str, Any]) -> ListArgs:
-        filters = [sc.filter(params[sc.param]) for sc in shortcuts_of(resource) if params.get(sc.param)]
+        filters = [
+            sc.filter(params[sc.param], resource.enums.get(sc.field, ()))
+            for sc in shortcuts_of(resource)
+            if params.get(sc.param)
+        ]
         if params.get("ids"):
             filters.append(Filter("ids", params["ids"], "in"))
         filters.extend(parse_filter(raw) for raw in params.get("filter_") or ())
@@ -109,11 +131,32 @@ class ListArgs:
             fmt=params.get("fmt"),
             json_=bool(params.get("json_")),
             by_warehouse=bool(params.get("by_warehouse")),
+            wide=bool(params.get("wide")),
+            all_items=bool(params.get("all_items")),
         )
 
     @property
     def query(self) -> ListQuery:
         return ListQuery(filters=self.filters, page_size=self.page_size, limit=self.limit)
+
+    def paged(self, fmt: Format) -> ListArgs:
+        """A person at a terminal who gave no --limit or --all sees the first TERMINAL_PAGE items (as gh does)."""
+        if self.all_items and self.limit is not None:
+            raise UsageError("--all and --limit exclude each other")
+        if self.all_items or self.limit is not None or fmt is not Format.table or not output.stdout_is_terminal():
+            return self
+        return replace(self, limit=TERMINAL_PAGE)
+
+
+TERMINAL_PAGE = 30
+
+
+def page_footer(shown: int, args: ListArgs, meta: ListMeta | None) -> str | None:
+    """`showing the first 30; more with --limit N or --all` when a default page left items unread (`meta`
+    None: a fan-out, where a full page means there may be more). Trackstar gives no grand total to show."""
+    if args.limit != TERMINAL_PAGE or shown < TERMINAL_PAGE or (meta is not None and not meta.more):
+        return None
+    return f"showing the first {shown:,}; more with --limit N or --all"
 
 
 def fan_out(svc: Services, resource: Resource, args: ListArgs) -> FanOut | None:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import fmt_of, services, stdin_is_tty
-from trackstar_cli.commands.views import WRITE_COMMANDS, WRITE_SUMMARY
+from trackstar_cli.commands._common import confirm, fmt_of, services, stdin_is_tty
+from trackstar_cli.commands.views import WRITE_COMMANDS, WRITE_OPTION_FIELDS, WRITE_SUMMARY
 from trackstar_cli.errors import APIConnectionError, APIError, ExitCode, MalformedResponseError, ServerError, UsageError
 from trackstar_cli.output import Format
 
@@ -104,12 +104,7 @@ def _confirm(plan: "WritePlan") -> bool:
     question = (
         f"{plan.op.method} {plan.path} writes to {conn.integration_name} connection {plan.label}, a live WMS. Send it?"
     )
-    try:
-        confirmed = typer.confirm(question, default=False, err=True)
-    except typer.Abort:  # end of input (Ctrl-D) at the question
-        output.info("")
-        confirmed = False
-    if not confirmed:
+    if not confirm(question):
         output.info("Not confirmed: nothing was sent.")
         raise typer.Exit(int(ExitCode.ERROR))
     return True
@@ -174,8 +169,37 @@ def run_write(
     except APIError as exc:
         if exc.status_code == 409:  # the first request with this key is still running at Trackstar
             exc.hint = f"wait a moment, then repeat it with --idempotency-key {plan.idempotency_key}"
+        if exc.status_code in (400, 422):
+            _name_options(exc)
         raise
     _render(plan, result, fmt_name, command, done)
+
+
+_FIELD_OPTIONS = {field: option for option, field in WRITE_OPTION_FIELDS.items()} | {
+    "warehouse_location_id": "--location",
+    "trackstar_tags": "TAG",
+}
+
+
+def _name_options(exc: APIError) -> None:
+    """Rewrite a 422's field list so it names our options: `missing --type (adjustment_type)`; fields without an
+    option are named as the API does (they go in --data)."""
+    detail = exc.body.get("detail") if isinstance(exc.body, dict) else None
+    fields = detail.get("json") if isinstance(detail, dict) else None
+    if not isinstance(fields, dict) or not fields:
+        return
+    parts: list[str] = []
+    for field, messages in fields.items():
+        text = "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        option = _FIELD_OPTIONS.get(str(field))
+        if field == "_schema":
+            parts.append(text)
+        elif "missing" in text.lower() and "required" in text.lower():
+            parts.append(f"missing {option} ({field})" if option else f"missing {field} (in --data)")
+        else:
+            parts.append(f"{option} ({field}): {text}" if option else f"{field}: {text}")
+    head = str(exc.body.get("error") or "the API refused the body") if isinstance(exc.body, dict) else exc.message
+    exc.message = f"{head}: {', '.join(parts)}"
 
 
 def _render(plan: "WritePlan", result: "WriteResult", fmt_name: Format, command: str, done: str) -> None:

@@ -10,8 +10,8 @@ import typer
 from typer._click.core import ParameterSource
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import ConnectionOpt, services
-from trackstar_cli.errors import APIError, MalformedResponseError
+from trackstar_cli.commands._common import ConnectionOpt, confirm, services, stdin_is_tty
+from trackstar_cli.errors import APIError, ExitCode, MalformedResponseError, UsageError
 from trackstar_cli.output import Format, View
 from trackstar_cli.service import api as api_service
 
@@ -72,6 +72,12 @@ def api(
         list[str] | None,
         typer.Option("--header", "-H", metavar="'NAME: VALUE'", help="An extra request header (repeatable)."),
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the request (secrets redacted) as JSON and send nothing.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask before a non-GET request to a live WMS (not the sandbox).")
+    ] = False,
 ) -> None:
     """Send a raw request to any Trackstar API endpoint and print the JSON reply.
 
@@ -107,6 +113,18 @@ def api(
     )
     # TRACKSTAR_CONNECTION picks the connection where one is needed; only the flag adds a token everywhere.
     given = ctx.get_parameter_source("connection") == ParameterSource.COMMANDLINE
+    if dry_run:
+        output.emit_object(api_service.describe(svc, req, connection=connection, connection_given=given), Format.json)
+        output.info("Dry run: nothing was sent.")
+        return
+    live = None if yes else api_service.live_target(svc, req, connection, given)
+    if live is not None:
+        what = f"{req.method} {req.path} goes to {live.integration_name} connection {live.label}, a live WMS"
+        if not stdin_is_tty():
+            raise UsageError(f"{what}, and there is no terminal to ask on", hint="pass --yes (or --dry-run to look)")
+        if not confirm(f"{what}. Send it?"):
+            output.info("Not confirmed: nothing was sent.")
+            raise typer.Exit(int(ExitCode.ERROR))
     if paginate:
         items = api_service.iter_items(svc, req, connection=connection, connection_given=given)
         try:

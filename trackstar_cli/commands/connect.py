@@ -36,8 +36,8 @@ def connect(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout",
-            help="Seconds to wait for the customer to finish (the global per-request --timeout goes before `connect`).",
+            "--wait-timeout",
+            help="Seconds to wait for the customer to finish (--timeout is the per-request HTTP deadline).",
             show_default=True,
         ),
     ] = connect_service.DEFAULT_CONNECT_TIMEOUT,

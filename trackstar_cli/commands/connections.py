@@ -1,5 +1,6 @@
 """`trackstar connections list | show | use | remove | add | sync | reconcile`: the local connection store, and
-the connections as Trackstar sees them (`list --remote`, `sync`, `reconcile`)."""
+the connections as Trackstar sees them (`list --remote`, `sync`, `reconcile`); `wait | backfill | jobs |
+update` come from connection_ops."""
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
@@ -9,9 +10,20 @@ from typing import Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services
+from trackstar_cli.commands import connection_ops
+from trackstar_cli.commands._common import (
+    FormatOpt,
+    JsonOpt,
+    OptionalRefArg,
+    ask,
+    fmt_of,
+    read_secret,
+    services,
+    stdin_is_tty,
+)
+from trackstar_cli.commands._complete import complete_connection
 from trackstar_cli.commands.views import RECONCILE_COLUMNS, REMOTE_COLUMNS, render_local_connections
-from trackstar_cli.errors import ExitCode
+from trackstar_cli.errors import ExitCode, UsageError
 from trackstar_cli.output import Format, View, is_human
 from trackstar_cli.service import Services, reconcile
 from trackstar_cli.service.connections import (
@@ -31,7 +43,9 @@ app = typer.Typer(
     add_completion=False,
 )
 
-RefArg = Annotated[str, typer.Argument(help="Connection id or alias.")]
+RefArg = Annotated[
+    str, typer.Argument(help="Connection id or alias.", metavar="ID|ALIAS", autocompletion=complete_connection)
+]
 
 
 @app.command("list")
@@ -112,18 +126,45 @@ def connections_remove(
     revoke: Annotated[
         bool, typer.Option("--revoke", help="Also delete the connection at Trackstar (DELETE /connections).")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --revoke: do not ask (scripts); the deletion cannot be undone.")
+    ] = False,
 ) -> None:
-    """Forget a stored connection; with --revoke, delete it at Trackstar too.
+    """Forget a stored connection; with --revoke, delete it at Trackstar too (asks first: type its name).
+
+    Without --revoke the connection still exists at Trackstar and its token can be stored again with
+    `trackstar connections add`. With --revoke it is gone for good: the customer must connect again.
 
     Examples:
 
         trackstar connections remove acme
 
         trackstar connections remove acme --revoke
+
+        trackstar connections remove acme --revoke --yes    # in a script
     """
-    conn = remove_connection(services(ctx), ref, revoke=revoke)
-    where = "locally and at Trackstar" if revoke else "locally (it still exists at Trackstar)"
-    output.info(f"Removed connection {conn.label} {where}.")
+    svc = services(ctx)
+    if revoke and not yes:
+        conn = get_connection(svc, ref)
+        if not stdin_is_tty():
+            raise UsageError(
+                f"--revoke deletes connection {conn.label} at Trackstar for good, and there is no terminal to ask on",
+                hint="pass --yes to confirm",
+            )
+        what = f"This deletes {conn.integration_name} connection {conn.label} at Trackstar for good"
+        typed = ask(f"{what}. Type its name ({conn.label}) to confirm")
+        if typed != conn.label:
+            output.info("Not confirmed: nothing was deleted.")
+            raise typer.Exit(int(ExitCode.ERROR))
+    conn = remove_connection(svc, ref, revoke=revoke)
+    if revoke:
+        output.info(f"Removed connection {conn.label} locally and at Trackstar.")
+    else:
+        output.info(f"Removed connection {conn.label} locally; it still exists at Trackstar.")
+        output.info(
+            "To store it again: trackstar connections add --connection-id "
+            f"{conn.connection_id} --access-token-stdin{f' --name {conn.alias}' if conn.alias else ''}"
+        )
 
 
 @app.command("add")
@@ -155,16 +196,7 @@ def connections_add(
 @app.command("sync")
 def connections_sync(
     ctx: typer.Context,
-    ref: Annotated[
-        str | None,
-        typer.Argument(
-            help="Connection id or alias. Default: the one set with `connections use`, else the only one.",
-            metavar="[ID|ALIAS]",
-            envvar="TRACKSTAR_CONNECTION",
-            show_envvar=True,
-            show_default=False,
-        ),
-    ] = None,
+    ref: OptionalRefArg = None,
     functions: Annotated[
         list[str] | None,
         typer.Option(
@@ -174,12 +206,16 @@ def connections_sync(
             show_default=False,
         ),
     ] = None,
+    wait: connection_ops.WaitOpt = False,
+    timeout: connection_ops.TimeoutOpt = connection_ops.DEFAULT_TIMEOUT,
+    interval: connection_ops.IntervalOpt = connection_ops.DEFAULT_INTERVAL,
     fmt: FormatOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Ask Trackstar to sync a connection now (POST /connections/sync).
 
     It runs the connection's normal sync at once (no backfill); resources already syncing are skipped.
+    With --wait, waits until each function's crawl has ended and prints the schedules (exit 14 after --wait-timeout).
     Function names are checked against the API's list before anything is sent.
 
     Examples:
@@ -189,7 +225,11 @@ def connections_sync(
         trackstar connections sync acme --functions get_inventory,get_orders
 
         trackstar connections sync --json | jq .syncing
+
+        trackstar connections sync acme --wait --wait-timeout 600
     """
+    if wait:  # prints the synced schedules instead; exit 14 on time-out
+        return connection_ops.sync_wait(ctx, ref, functions or [], timeout, interval, fmt_of(fmt, json_))
     conn, reply = reconcile.sync_connection(services(ctx), ref, functions or ())
     data: dict[str, Any] = dict(reply)
     wanted = data.get("functions_to_sync")
@@ -240,6 +280,9 @@ def connections_reconcile(
         output.info(f"{len(rows)} connection{'s' if len(rows) != 1 else ''}: {', '.join(parts)}.")
     if check and off:
         raise typer.Exit(int(ExitCode.ERROR))
+
+
+connection_ops.register(app)  # wait, backfill, jobs, update
 
 
 def build(name: str) -> typer.Typer:

@@ -8,6 +8,8 @@ Step titles and explanations go to stderr, the data each step returns to stdout,
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
 import queue
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -143,6 +145,31 @@ def _next_steps() -> None:
     output.info('  trackstar exchange "$CODE" --name acme')
     output.info("  trackstar inventory list --by-warehouse")
     output.info("Against the real API: `trackstar auth login`, then the same commands without the exports.")
+    _not_on_path_hint()
+
+
+def _executable() -> "Path | None":
+    """The `trackstar` script that is running: argv[0] for the console script, else the one beside Python
+    (`python -m trackstar_cli`)."""
+    ran = Path(sys.argv[0])
+    if ran.name != "trackstar":
+        ran = Path(sys.executable).with_name("trackstar")
+    return ran.absolute() if ran.is_file() else None
+
+
+def _not_on_path_hint() -> None:
+    """The README's first command runs `.venv/bin/trackstar demo`: say how to type plain `trackstar` next."""
+    ran = _executable()
+    found = shutil.which("trackstar")
+    if ran is None or (found is not None and Path(found).resolve() == ran.resolve()):
+        return
+    output.info("")
+    if found is None:
+        output.info(f"`trackstar` is not on your PATH; this demo ran {ran}. To type `trackstar` from now on:")
+    else:
+        output.info(f"`trackstar` on your PATH is {found}, not {ran} (which ran this demo). To use this one:")
+    output.info(f'  export PATH="{ran.parent}:$PATH"   # this shell; add it to ~/.bashrc or ~/.zshrc to keep it')
+    output.info("  or install it for your user: pipx install .   (or: python3 -m pip install --user .)")
 
 
 def build(name: str) -> typer.Typer:

@@ -38,6 +38,9 @@ def emulator_serve(
         bool, typer.Option("--no-rate-limit", help="Do not enforce the 10 GET/s per token limit.")
     ] = False,
     json_: Annotated[bool, typer.Option("--json", help='Print one line {"url": …, "api_key": …} on stdout.')] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Do not print a line on stderr for every request served.")
+    ] = False,
     webhook_url: Annotated[
         str | None, typer.Option("--webhook-url", help="Send Svix-signed webhooks for every write to this URL.")
     ] = None,
@@ -50,13 +53,15 @@ def emulator_serve(
 ) -> None:
     """Serve a Trackstar-compatible API until Ctrl-C (or SIGTERM).
 
-    Prints the URL and the API key it accepts once it accepts connections.
+    Prints the URL and the API key it accepts once it accepts connections, then one line per request it
+    serves on stderr (method, path, status, milliseconds; --quiet stops them). Its state lives in memory:
+    connections stored against an earlier run get 401 from this one.
 
     Examples:
 
         trackstar emulator serve
 
-        trackstar emulator serve --port 0 --json > emulator.json &
+        trackstar emulator serve --port 0 --json --quiet > emulator.json &
 
         trackstar emulator serve --webhook-url http://127.0.0.1:8788/ --webhook-secret "$WHSEC"
 
@@ -77,6 +82,7 @@ def emulator_serve(
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,
             webhook_time_scale=webhook_time_scale,
+            log_requests=not quiet,
         )
         emu.start()
     except ValueError as exc:
@@ -104,7 +110,11 @@ def emulator_serve(
         output.info("Point the CLI at it (in another terminal):")
         env = f"TRACKSTAR_PROFILE=emulator TRACKSTAR_BASE_URL={emu.url} TRACKSTAR_API_KEY={emu.api_key}"
         output.info(f"  export {env}")
-        output.info("Press Ctrl-C to stop.")
+        output.info(
+            "Its state lives in memory and starts afresh each run: connections stored against an earlier run "
+            "get 401 here (`trackstar connections remove ID`, then connect again)."
+        )
+        output.info("Press Ctrl-C to stop." + ("" if quiet else " Each request served is logged below (--quiet: not)."))
     try:
         while not stop.wait(0.5):
             pass

@@ -44,7 +44,9 @@ def link_token(
 
 def exchange(
     ctx: typer.Context,
-    auth_code: Annotated[str, typer.Argument(help="The auth code the Link modal returned (single use).")],
+    auth_code: Annotated[
+        str, typer.Argument(help="The auth code the Link modal returned (single use).", metavar="AUTH_CODE")
+    ],
     customer_id: Annotated[str | None, typer.Option("--customer-id", help="Your identifier for this customer.")] = None,
     name: Annotated[
         str | None, typer.Option("--name", help="A local alias for the connection, e.g. acme-shipbob.")

@@ -15,7 +15,16 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
-from trackstar_cli.commands._listing import ListArgs, fan_out, finish_fan_out, shortcuts_of, with_connection_label
+from trackstar_cli.commands._complete import complete_connections
+from trackstar_cli.commands._listing import (
+    ListArgs,
+    fan_out,
+    finish_fan_out,
+    page_footer,
+    shortcut_help,
+    shortcuts_of,
+    with_connection_label,
+)
 from trackstar_cli.commands.views import (
     BY_WAREHOUSE_COLUMNS,
     COLUMNS,
@@ -23,6 +32,7 @@ from trackstar_cli.commands.views import (
     GROUP_HELP,
     PLACEMENT,
 )
+from trackstar_cli.models import ListMeta
 from trackstar_cli.output import Rows, View
 from trackstar_cli.service.connections import resolve_connection
 from trackstar_cli.service.query import warehouse_rows
@@ -41,7 +51,7 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
     params: list[tuple[str, Any, Any]] = [("connection", ConnectionOpt, None)]
     for sc in shortcuts_of(resource):
         kind = list[str] | None if sc.op == "in" else str | None
-        params.append((sc.param, *_opt(kind, None, sc.option, help=sc.help)))
+        params.append((sc.param, *_opt(kind, None, sc.option, help=shortcut_help(resource, sc))))
     params += [
         (
             "all_connections",
@@ -49,7 +59,13 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
         ),
         (
             "connections",
-            *_opt(str | None, None, "--connections", help="Query these connections at once: ids or aliases, A,B,…"),
+            *_opt(
+                str | None,
+                None,
+                "--connections",
+                help="Query these connections at once: ids or aliases, A,B,…",
+                autocompletion=complete_connections,
+            ),
         ),
         ("ids", *_opt(str | None, None, "--ids", help="Only these ids, comma-separated (overrides other filters).")),
         (
@@ -62,7 +78,18 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
                 help="API filter 'field\\[op]=value' (repeatable), e.g. 'sku\\[contains]=TEE'.",
             ),
         ),
-        ("limit", *_opt(int | None, None, "--limit", "-n", min=0, help="Print at most N items (default: all).")),
+        (
+            "limit",
+            *_opt(
+                int | None,
+                None,
+                "--limit",
+                "-n",
+                min=0,
+                help="Print at most N items (default: all; 30 in a table on a terminal).",
+            ),
+        ),
+        ("all_items", *_opt(bool, False, "--all", help="Every item, also in a table on a terminal (it streams).")),
         (
             "page_size",
             *_opt(
@@ -76,6 +103,7 @@ def _common_list_params(resource: Resource) -> list[tuple[str, Any, Any]]:
         ),
         ("fmt", FormatOpt, None),
         ("json_", JsonOpt, False),
+        ("wide", *_opt(bool, False, "--wide", help="Table: every column at full width, even past the terminal.")),
     ]
     if resource.name == "inventory":
         params.append(
@@ -104,7 +132,8 @@ def _list_command(resource: Resource) -> Callable[..., None]:
     params = _common_list_params(resource)
     if resource.parent:
         parent_help = f"The {resource.parent.replace('_', ' ')} the items belong to."
-        params.insert(0, ("parent_id", Annotated[str, typer.Argument(metavar="PARENT_ID", help=parent_help)], ...))
+        metavar = resource.parent.upper()
+        params.insert(0, ("parent_id", Annotated[str, typer.Argument(metavar=metavar, help=parent_help)], ...))
 
     def command(ctx: typer.Context, **params: Any) -> None:
         _list(services(ctx), resource, ListArgs.from_params(resource, params))
@@ -114,13 +143,16 @@ def _list_command(resource: Resource) -> Callable[..., None]:
 
 
 def _get_command(resource: Resource) -> Callable[..., None]:
+    id_words = resource.id_param.replace("_", " ")
     params: list[tuple[str, Any, Any]] = []
     if resource.parent:
-        params.append(("parent_id", Annotated[str, typer.Argument(metavar="PARENT_ID")], ...))
+        parent_help = f"The {resource.parent.replace('_', ' ')} the item belongs to."
+        argument = typer.Argument(metavar=resource.parent.upper(), help=parent_help)
+        params.append(("parent_id", Annotated[str, argument], ...))
     params += [
         (
             "item_id",
-            Annotated[str, typer.Argument(metavar="ID", help=f"The {resource.id_param.replace('_', ' ')}.")],
+            Annotated[str, typer.Argument(metavar=resource.id_param.upper(), help=f"The {id_words}.")],
             ...,
         ),
         ("connection", ConnectionOpt, None),
@@ -141,8 +173,10 @@ def _get_command(resource: Resource) -> Callable[..., None]:
     return _with_signature(command, params)
 
 
-def _list(svc: Any, resource: Resource, args: ListArgs) -> None:
-    fmt = fmt_of(args.fmt, args.json_)
+def _list(svc: Any, resource: Resource, given: ListArgs) -> None:
+    fmt = fmt_of(given.fmt, given.json_)
+    args = given.paged(fmt)
+    meta = ListMeta()
     columns = BY_WAREHOUSE_COLUMNS if args.by_warehouse else COLUMNS[resource.name]
     expand: Rows | None = warehouse_rows if args.by_warehouse else None
     fan = fan_out(svc, resource, args)
@@ -153,9 +187,14 @@ def _list(svc: Any, resource: Resource, args: ListArgs) -> None:
         items = fan
     else:
         conn = resolve_connection(svc, args.connection)
-        items = iter_items(svc, resource, conn, args.query, parent_id=args.parent_id)
-    view = View(columns, empty=f"No {resource.name} found.", rows=expand)
-    output.emit(view, output.with_progress(items, f"Fetching {resource.name}", enabled=svc.settings.progress), fmt)
+        items = iter_items(svc, resource, conn, args.query, parent_id=args.parent_id, meta=meta)
+    view = View(columns, empty=f"No {resource.name} found.", rows=expand, wide=args.wide, pager=svc.settings.pager)
+    shown = output.emit(
+        view, output.with_progress(items, f"Fetching {resource.name}", enabled=svc.settings.progress), fmt
+    )
+    footer = page_footer(shown, args, None if fan is not None else meta)
+    if footer:
+        output.note(footer)
     if fan is not None:
         finish_fan_out(fan.outcomes)
 

@@ -9,6 +9,7 @@ import typer
 
 from trackstar_cli import output
 from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, fmt_of, services
+from trackstar_cli.commands._complete import complete_connections
 from trackstar_cli.commands._listing import ListArgs, finish_fan_out
 from trackstar_cli.commands.views import SUMMARY_COLUMNS
 from trackstar_cli.output import Format, View
@@ -24,7 +25,12 @@ def _summary_command() -> Callable[..., None]:
     def inventory_summary(
         ctx: typer.Context,
         connections: Annotated[
-            str | None, typer.Option("--connections", help="Only these connections: ids or aliases, A,B,…")
+            str | None,
+            typer.Option(
+                "--connections",
+                help="Only these connections: ids or aliases, A,B,…",
+                autocompletion=complete_connections,
+            ),
         ] = None,
         sku: Annotated[list[str] | None, typer.Option("--sku", help="Only these SKUs (repeatable).")] = None,
         warehouse: Annotated[

@@ -23,10 +23,14 @@ __all__ = [
     "CONNECTION_COLUMN",
     "CONNECTION_COLUMNS",
     "GROUP_HELP",
+    "JOBS_VIEW",
+    "MAGIC_LINKS_VIEW",
     "PLACEMENT",
     "QUANTITY_COLUMNS",
     "RESOURCE_GROUPS",
+    "SCHEDULES_VIEW",
     "WRITE_COMMANDS",
+    "WRITE_OPTION_FIELDS",
     "WRITE_SUMMARY",
     "render_local_connections",
 ]
@@ -170,6 +174,29 @@ WRITE_COMMANDS: dict[str, tuple[str, str]] = {
     **{f"tags set {r}": (f"set_tags_{r.replace('-', '_')}", f"Set the tags of {r}") for r in TAGGABLE},
 }
 
+# The write options and the API body field each one sets, so that a 422 names the option to add or fix.
+WRITE_OPTION_FIELDS: dict[str, str] = {
+    "--order-number": "order_number",
+    "--shipping-method": "shipping_method_id",
+    "--warehouse": "warehouse_id",
+    "--tracking-number": "tracking_number",
+    "--carrier": "carrier_id",
+    "--shipped-date": "shipped_date",
+    "--shipping-cost": "shipping_cost",
+    "--sku": "sku",
+    "--name": "name",
+    "--gtin": "gtin",
+    "--quantity": "quantity",
+    "--type": "adjustment_type",
+    "--location": "location_id",
+    "--po": "purchase_order_number",
+    "--supplier": "supplier",
+    "--expected-arrival": "expected_arrival_date",
+    "--order": "order_id",
+    "--line": "line_items",
+    "--status": "status",
+}
+
 # What a terminal shows of the written object, by the write command's group.
 WRITE_SUMMARY: dict[str, tuple[Column, ...]] = {
     "orders": (_c("id"), _c("order_number"), _c("status"), _c("warehouse_id"), _c("line_items"), _c("trackstar_tags")),
@@ -254,3 +281,41 @@ def render_local_connections(svc: Services, fmt: Format) -> None:
             row["default_mark"] = "*" if row["default"] else ""
     empty = f"No connections in profile '{svc.profile}'. Add one with `trackstar exchange CODE`."
     emit(View(CONNECTION_COLUMNS, empty=empty), conns, fmt)
+
+
+# -- connection operations: schedules, backfill jobs, magic links (commands/connection_ops.py, schedules.py,
+# magic_links.py) ------------------------------------------------------------------------------------------
+
+SCHEDULES_VIEW = View(
+    (
+        _c("function", "function_name"),
+        _c("status", "sync_status"),
+        _c("last_crawl_start"),
+        _c("last_crawl_end"),
+        _c("every (s)", "sync_frequency", numeric=True),
+    ),
+    empty="No sync schedules.",
+)
+JOBS_VIEW = View(
+    (
+        _c("job_id", "id"),
+        _c("connection_id"),
+        _c("function", "function_name"),
+        _c("status"),
+        _c("since", "requested_start_time"),
+        _c("until", "requested_end_time"),
+        _c("created_at"),
+    ),
+    empty="No backfill jobs started from this profile.",
+)
+MAGIC_LINKS_VIEW = View(
+    (
+        _c("id"),
+        _c("customer_id"),
+        _c("type", "integration_type"),
+        _c("allow", "integration_allow_list"),
+        _c("block", "integration_block_list"),
+        _c("expires_at"),
+    ),
+    empty="No magic links.",
+)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import FormatOpt, JsonOpt, fmt_of, read_secret, services, stdin_is_tty
+from trackstar_cli.commands._common import FormatOpt, JsonOpt, confirm, fmt_of, read_secret, services, stdin_is_tty
 from trackstar_cli.commands.views import EVENT_COLUMNS, TYPE_COLUMNS
 from trackstar_cli.errors import TrackstarError, UsageError
 from trackstar_cli.output import Format, View, is_human
@@ -299,7 +299,7 @@ def _offer(svc: Any, report: Any) -> None:
             f"`trackstar webhooks events store-connection {report.delivery.id}`"
         )
         return
-    if typer.confirm(f"  Store connection {cid} from this event?", default=True, err=True):
+    if confirm(f"  Store connection {cid} from this event?", default=True):
         conn = webhook_events.store_event_connection(svc, report.delivery)
         output.info(f"  Stored connection {_safe(conn.connection_id)} ({_safe(conn.integration_name)}).")
 

@@ -19,7 +19,11 @@ Endpoints (shapes from Trackstar's OpenAPI spec, 2025-10):
     GET    /connections/{connection_id}     API key           list envelope with one connection (as the spec)
     PATCH  /connections                     key + token       {"customer_id", "webhooks_disabled"}
     DELETE /connections                     key + token       the token is 401 afterwards
-    POST   /connections/sync                key + token       {"functions_to_sync"?}
+    POST   /connections/sync                key + token       {"functions_to_sync"?}; skips paused/running ones
+    POST   /connections/on-demand-syncs     key + token       {"function_name", "start_time", "end_time"} -> job
+    GET    /connections/on-demand-syncs/{id}  POST …/{id}/cancel   a job: open -> completed | cancelled | stuck
+    PATCH  /schedules/{function}/toggle  PATCH /schedules/toggle-all   {"paused": bool} (syncs.py)
+    POST   /magic-links  GET /magic-links[/{id}]  DELETE /magic-links/{id}   API key (magic.py)
     POST   /sandbox/generate-sandbox/wms    API key           same connection id and token each time; data reset
     GET    /integrations/{type}[/{name}]    API key (+token)  also /{type}/integrations[/{name}]
     GET    every list/get in spec.RESOURCES, and GET /wms/orders/{id}/packs       key + token
@@ -38,6 +42,8 @@ Emulator-only, under /_emulator (no API key; faults never apply there):
                                             Link script, over /_emulator/link?embed=1 in an iframe (postMessage)
     POST /_emulator/auth-code               {"link_token", "integration_name"?="sandbox"} -> {"auth_code"}
     POST /_emulator/disabled-functions      {"connection_id", "functions": [...]}: those answer 403
+    GET|POST /_emulator/magic-links/{id}    a magic link's hosted page; POST {"integration_name"} connects
+    POST /_emulator/sync-jobs/{id}          {"status": "stuck"|"completed"|"cancelled"}: end a backfill job now
     GET|POST|DELETE /_emulator/faults       show / queue {"kind", "count"?=1, "path"?} / clear everything
     GET|POST /_emulator/webhooks            webhook endpoints: list / add {"url", "secret"?, "event_types"?}
     DELETE /_emulator/webhooks/{id}         (Emulator(webhook_url=…) adds one at start; see webhooks.py)
@@ -83,7 +89,10 @@ Decisions where the spec and notes are silent or disagree (each documented in th
   times. Connection ids and access tokens come from the seeded RNG; link tokens and auth codes from secrets.
 
 Not emulated: kits, meta and write-info endpoints, order file attachments, PUT of inbound shipments and
-returns, magic links, on-demand syncs, schedules, sandbox simulate-* endpoints, webhooks, Cart/Carrier/Freight.
+returns, sandbox simulate-* endpoints, Cart/Carrier/Freight (webhooks are sent: emulator/webhooks.py).
+
+Syncs take simulated time (State.first_sync_seconds, sync_seconds, job_seconds; tests shrink them): a new
+connection's schedules are `first_sync_in_progress` until its historical sync is done (syncs.py).
 """
 
 from __future__ import annotations

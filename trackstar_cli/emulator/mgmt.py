@@ -12,6 +12,7 @@ from .catalog import INTEGRATIONS, READ_ACTIONS, integration_info
 from .core import ApiError, Json, Reply, Request, error_body, validation_error
 from .dataset import Dataset
 from .routes import Route
+from .syncs import force_sync
 
 __all__ = ["routes"]
 
@@ -97,7 +98,9 @@ def sync_connection(req: Request) -> Reply:
     bad = [f for f in wanted if not isinstance(f, str) or f not in READ_ACTIONS or f not in conn.actions]
     if bad:
         raise validation_error("json", {"functions_to_sync": [f"Not available for this connection: {bad}."]})
-    conn.last_sync = req.state.clock()
+    reads = [a for a in conn.actions if a in READ_ACTIONS]
+    # Paused functions and those already crawling are skipped (syncs.py); the reply echoes the request.
+    force_sync(conn.crawls, wanted or reads, conn.paused, req.state.clock(), req.state.sync_seconds)
     # "Returns empty if all are being synced."
     return Reply(body={"id": conn.connection_id, "syncing": True, "functions_to_sync": list(wanted)})
 

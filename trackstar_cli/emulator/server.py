@@ -1,5 +1,9 @@
 """The HTTP side: a ThreadingHTTPServer whose handler parses requests, injects faults and writes replies,
-and the Emulator object that owns server, state and thread."""
+and the Emulator object that owns server, state and thread.
+
+It listens with a realistic backlog (LISTEN_BACKLOG; socketserver's default of 5 dropped SYNs under a burst of
+concurrent clients, which then waited for TCP's retransmit) and drops a connection that sends nothing for
+`idle_timeout` seconds (a half-sent request or an idle keep-alive would otherwise hold a thread forever)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from types import FrameType, TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import control, mgmt, orders, wms, writes
+from . import control, magic, mgmt, orders, syncs, wms, writes
 from .core import ApiError, Reply, Request, error_body
 from .faults import Fault, FaultPlan
 from .ratelimit import RateLimiter
@@ -27,12 +31,23 @@ from .routes import App
 from .state import State
 from .webhooks import ATTEMPT_TIMEOUT, Sender
 
-__all__ = ["DEFAULT_API_KEY", "DEFAULT_PORT", "HANG_MAX_SECONDS", "SIZES", "Emulator", "parse_size"]
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_IDLE_TIMEOUT",
+    "DEFAULT_PORT",
+    "HANG_MAX_SECONDS",
+    "LISTEN_BACKLOG",
+    "SIZES",
+    "Emulator",
+    "parse_size",
+]
 
 DEFAULT_API_KEY = "sk_emulator_0000000000000000"
 DEFAULT_PORT = 8787
 SIZES = {"small": 200, "medium": 2_000, "large": 20_000}
 HANG_MAX_SECONDS = 600.0  # a `hang` fault gives up after this even if the client never does
+LISTEN_BACKLOG = 1024  # the kernel caps it at net.core.somaxconn (4096 on current Linux)
+DEFAULT_IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (clients drop idle keep-alives after ~5)
 
 
 def parse_size(size: str | int) -> int:
@@ -48,16 +63,42 @@ def parse_size(size: str | int) -> int:
     return value
 
 
+ACCEPT_TIMEOUT = 0.5
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """A request path as the log line shows it: what a client sent may hold terminal escapes, so anything not
+    printable is written as \\xNN, and a very long path is cut."""
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], app: App, plan: FaultPlan, log_requests: bool) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        plan: FaultPlan,
+        log_requests: bool,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+    ) -> None:
         self.app, self.plan, self.log_requests = app, plan, log_requests
+        self.idle_timeout = idle_timeout
         self.stopping = threading.Event()
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        # serve_forever selects, then accepts; a client that resets in between leaves accept() waiting for the
+        # next connection, and shutdown() waiting for serve_forever. A timeout bounds that wait (the socket
+        # accepted is blocking again: Python gives it no timeout when the default timeout is None).
+        self.socket.settimeout(ACCEPT_TIMEOUT)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:
@@ -89,6 +130,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as clients with a connection pool expect
     server_version = "trackstar-emulator"
     disable_nagle_algorithm = True  # headers and body go out in two writes; Nagle would add ~40 ms
+
+    def setup(self) -> None:
+        super().setup()
+        # A read that waits longer raises TimeoutError: BaseHTTPRequestHandler then closes the connection
+        # without an answer, as for any request that timed out.
+        self.connection.settimeout(self.server.idle_timeout)
 
     def do_GET(self) -> None:
         self._serve()
@@ -139,7 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(reply, payload)
         if self.server.log_requests:
             ms = (time.perf_counter() - started) * 1000
-            print(f"{self.command} {self.path} -> {reply.status} ({ms:.1f} ms)", file=sys.stderr)
+            line = f"{self.command} {_printable(self.path)} -> {reply.status} ({ms:.1f} ms)"
+            print(line, file=sys.stderr, flush=True)
 
     def _faulted(self, path: str) -> tuple[Reply | None, Fault | None]:
         """Apply latency; return an error reply for 429/5xx faults and the terminal fault, if any."""
@@ -232,8 +280,10 @@ class Emulator:
         webhook_secret: str | None = None,
         webhook_time_scale: float = 1.0,
         webhook_timeout: float = ATTEMPT_TIMEOUT,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         self.host, self.port, self.seed, self.api_key = host, port, seed, api_key
+        self.idle_timeout = idle_timeout
         self.state = State(seed, parse_size(size))
         self.faults = FaultPlan.from_spec(faults, seed)
         self.limiter = RateLimiter(rate_limit)
@@ -241,6 +291,7 @@ class Emulator:
         if webhook_url:
             self.webhooks.add_endpoint(webhook_url, webhook_secret)  # ValueError for a bad URL or secret
         routes = [*control.routes(self.faults), *mgmt.routes(), *wms.routes(), *writes.routes(), *orders.routes()]
+        routes += [*magic.routes(), *syncs.routes()]
         self.app = App(self.state, api_key, self.limiter, [*routes, *self.webhooks.routes()])
         self.app.observer = self.webhooks.observe
         self.log_requests = log_requests
@@ -257,7 +308,7 @@ class Emulator:
     def _bind(self) -> _Server:
         if self._server is None:
             self._stopped.clear()
-            self._server = _Server((self.host, self.port), self.app, self.faults, self.log_requests)
+            self._server = _Server((self.host, self.port), self.app, self.faults, self.log_requests, self.idle_timeout)
             self.port = self._server.server_address[1]
         return self._server
 

@@ -1,4 +1,4 @@
-"""The emulator's in-memory store: connections, link tokens, auth codes and idempotency records.
+"""The emulator's in-memory store: connections, link tokens, auth codes, idempotency records, magic links and sync jobs.
 
 One re-entrant lock guards everything; the server holds it while a handler runs and its reply is encoded,
 so handlers never see half-applied writes. Connection ids and access tokens come from a RNG seeded with the
@@ -19,6 +19,7 @@ from typing import Any
 from .catalog import INTEGRATIONS, READ_ACTIONS, endpoints_for
 from .core import REFERENCE_EPOCH, ApiError, Json, iso, validation_error
 from .dataset import Dataset
+from .syncs import Crawl, SyncJob, first_sync, schedule_json
 
 __all__ = ["AUTH_CODE_TTL", "IDEMPOTENCY_TTL", "LINK_TOKEN_TTL", "Connection", "State", "StoredReply"]
 
@@ -26,7 +27,7 @@ LINK_TOKEN_TTL = 30 * 60
 AUTH_CODE_TTL = 10 * 60
 IDEMPOTENCY_TTL = 24 * 3600
 CONNECTIONS_PAGE_SIZE = 100
-_TWELVE_HOURLY = ("get_warehouses", "get_warehouse_customers", "get_warehouse_locations", "get_shipping_methods")
+FIRST_SYNC_SECONDS, SYNC_SECONDS, JOB_SECONDS = 6.0, 2.0, 4.0  # simulated durations (syncs.py)
 
 
 @dataclass
@@ -40,8 +41,10 @@ class Connection:
     webhooks_disabled: bool = False
     times_used: int = 0
     last_used: float | None = None
-    last_sync: float | None = None
     disabled: set[str] = field(default_factory=set)  # functions disabled by policy: 403, hidden from actions
+    crawls: dict[str, Crawl] = field(default_factory=dict)  # per read function: its latest crawl
+    paused: set[str] = field(default_factory=set)  # schedules paused with PATCH /schedules/…
+    clock: Callable[[], float] = time.time
 
     @property
     def display_name(self) -> str:
@@ -63,7 +66,13 @@ class Connection:
         }
 
     def to_json(self) -> Json:
-        synced = self.last_sync or self.created_at
+        now = self.clock()
+        schedules = [
+            schedule_json(a, self.crawls.get(a) or Crawl(self.created_at, self.created_at), a in self.paused, now)
+            for a in self.actions
+            if a in READ_ACTIONS
+        ]
+        ends = [s["last_crawl_end"] for s in schedules if s["last_crawl_end"]]
         return {
             "connection_id": self.connection_id,
             "integration_name": self.integration_name,
@@ -71,20 +80,8 @@ class Connection:
             "created_at": iso(self.created_at),
             "last_used": iso(self.last_used) if self.last_used else None,
             "times_used": self.times_used,
-            "latest_sync": iso(synced),
-            "sync_schedules": [
-                {
-                    "function_name": a,
-                    "latest_sync": iso(synced),
-                    "last_crawl_start": iso(synced),
-                    "last_crawl_end": iso(synced + 42),
-                    "sync_frequency": 43200 if a in _TWELVE_HOURLY else 3600,
-                    "in_progress": False,
-                    "sync_status": "enabled",
-                }
-                for a in self.actions
-                if a in READ_ACTIONS
-            ],
+            "latest_sync": max(ends) if ends else None,
+            "sync_schedules": schedules,
             "errors": [],
             "available_actions": self.actions,
             "available_endpoints": endpoints_for(self.actions),
@@ -122,6 +119,9 @@ class State:
         self.clock: Callable[[], float] = time.time
         self.link_token_ttl, self.auth_code_ttl = LINK_TOKEN_TTL, AUTH_CODE_TTL
         self.connections_page_size = CONNECTIONS_PAGE_SIZE
+        self.first_sync_seconds, self.sync_seconds, self.job_seconds = FIRST_SYNC_SECONDS, SYNC_SECONDS, JOB_SECONDS
+        self.sync_jobs: dict[str, SyncJob] = {}
+        self.magic_links: dict[str, Any] = {}  # id -> magic.MagicLink
         self.connections: dict[str, Connection] = {}
         self._by_token: dict[str, str] = {}
         self._link_tokens: dict[str, _Grant] = {}
@@ -141,6 +141,9 @@ class State:
         conn = Connection(
             cid, tok, integration, customer_id, created, Dataset(f"{self.seed}:{cid}", self.size, integration)
         )
+        conn.clock = lambda: self.clock()
+        seconds = 42.0 if cid == self.sandbox_id else self.first_sync_seconds
+        conn.crawls = first_sync([a for a in conn.actions if a in READ_ACTIONS], created, seconds)
         self.connections[cid] = conn
         self._by_token[tok] = cid
         return conn

@@ -13,8 +13,9 @@ Events (the hook `observe` wraps App.handle): POST creates → `<noun>.created`;
 adjustments and tag writes → `<noun>.updated` with `previous_attributes` (dot paths for nested changes);
 a shipment → `order.shipment.created` and a receipt → `inbound-shipment.receipt.created`, whose
 previous_attributes hold the prior `shipments` / `receipts`; POST /link/exchange → `connection.created`
-(with the access token) then `connection.historical-sync-completed` per synced resource; DELETE
-/connections → `connection.deleted`. A connection with `webhooks_disabled` gets no resource events.
+(with the access token; also when a magic link's page connects) then `connection.historical-sync-completed`
+per synced resource; DELETE /connections → `connection.deleted`. A connection with `webhooks_disabled` gets
+no resource events.
 
 Emulator-only endpoints (no API key):
 
@@ -306,8 +307,8 @@ def _envelope(conn: Connection, event_type: str, data: Json, previous: Json | No
 
 def _events(state: State, route: Route, reply: Reply, conn: Connection | None, before: Json | None) -> list[Json]:
     parts, method = route.parts, route.method
-    if (method, route.pattern) == ("POST", "/link/exchange"):
-        return _exchanged(state.connections[reply.body["connection_id"]])
+    if (method, route.pattern) in (("POST", "/link/exchange"), ("POST", "/_emulator/magic-links/{magic_link_id}")):
+        return _exchanged(state.connections[reply.body["connection_id"]])  # Link, or a magic link's page
     if (method, route.pattern) == ("DELETE", "/connections") and conn is not None:
         return [_envelope(conn, "connection.deleted", {"deleted_date": now_iso()})]
     if conn is None or conn.webhooks_disabled or parts[0] != "wms" or parts[1] not in _NOUNS:

@@ -31,8 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from trackstar_cli.config import redact_url
 from trackstar_cli.errors import UsageError
+from trackstar_cli.models import Connection
 from trackstar_cli.service.connections import resolve_connection
+from trackstar_cli.service.write_body import MAX_JSON_DEPTH, check_json_depth
+from trackstar_cli.spec import SANDBOX
 
 if TYPE_CHECKING:
     from trackstar_cli.service.core import Services
@@ -123,6 +127,33 @@ def prepare(
         if not any(k.lower() == "idempotency-key" for k in headers_):
             headers_["Idempotency-Key"] = str(uuid.uuid4())
     return ApiRequest(method, path, params, body, has_body, headers_, scoped, given is None, paginate)
+
+
+# The verticals whose connection-scoped writes change a customer's live system (anything but the sandbox).
+_LIVE_TOPS = frozenset({"wms", "cart", "freight", "carrier"})
+
+
+def live_target(svc: Services, req: ApiRequest, connection: str | None, connection_given: bool) -> Connection | None:
+    """The connection a non-GET request would change in a live WMS (not the sandbox), else None: such a
+    request must be confirmed like the write commands."""
+    top = next((s for s in req.path.split("?", 1)[0].split("/") if s), "")
+    if req.method in ("GET", "HEAD") or top not in _LIVE_TOPS or not (req.scoped or connection_given):
+        return None
+    conn = resolve_connection(svc, connection)
+    return None if conn.integration_name == SANDBOX else conn
+
+
+def describe(svc: Services, req: ApiRequest, *, connection: str | None = None, connection_given: bool = False) -> Any:
+    """The exact request `call` would make, secrets redacted; sends nothing (--dry-run)."""
+    token = _access_token(svc, req, connection, connection_given)
+    return svc.client().describe(
+        req.method,
+        req.path,
+        params=req.params or None,
+        json_body=req.body if req.has_body else None,
+        access_token=token,
+        headers=req.headers or None,
+    )
 
 
 def call(svc: Services, req: ApiRequest, *, connection: str | None = None, connection_given: bool = False) -> Any:
@@ -225,7 +256,7 @@ def _split_target(target: str, base_url: str) -> tuple[str, dict[str, str]]:
 
 def _relative_to_base(url: str, base_url: str) -> str:
     refused = UsageError(
-        f"refusing to send the API key to {url}: it is not under the base URL {base_url}",
+        f"refusing to send the API key to {redact_url(url)}: it is not under the base URL {redact_url(base_url)}",
         hint="pass a path such as /wms/inventory, or point --base-url / TRACKSTAR_BASE_URL at that server",
     )
     u, b = urlsplit(url), urlsplit(base_url)
@@ -308,12 +339,16 @@ def _read_json(name: str, reader: _Reader) -> Any:
     if not text.strip():
         raise UsageError(f"{what} is empty", hint="pass a JSON document, e.g. --input order.json")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
             hint="check it with `jq . FILE`",
         ) from None
+    except RecursionError:
+        raise UsageError(f"{what} nests arrays/objects deeper than {MAX_JSON_DEPTH} levels") from None
+    check_json_depth(value, what)
+    return value
 
 
 def _access_token(svc: Services, req: ApiRequest, connection: str | None, connection_given: bool) -> str | None:

@@ -14,7 +14,6 @@ to a callback.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import time
@@ -24,6 +23,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from trackstar_cli.config import is_loopback
 from trackstar_cli.errors import (
     APIConnectionError,
     LinkClosedError,
@@ -120,7 +120,7 @@ def _check(opts: ConnectOptions) -> None:
             hint="integration names look like shipbob or extensiv-3pl-central (`trackstar integrations list`)",
         )
     if not 0 < opts.timeout <= 86400:
-        raise UsageError(f"--timeout must be more than 0 and at most 86400 seconds (a day), not {opts.timeout:g}")
+        raise UsageError(f"--wait-timeout must be more than 0 and at most 86400 seconds (a day), not {opts.timeout:g}")
 
 
 def _checked_script_url(url: str) -> str:
@@ -128,19 +128,12 @@ def _checked_script_url(url: str) -> str:
     host = parts.hostname or ""
     if parts.scheme == "https" and host:
         return url.strip()
-    if parts.scheme == "http" and _is_loopback(host):
+    if parts.scheme == "http" and is_loopback(host):
         return url.strip()
     raise UsageError(
         f"invalid Link script URL {url!r}: expected https://…, or http:// on loopback",
         hint=f"Trackstar's is {LINK_SCRIPT_URL}",
     )
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _Session:
@@ -186,7 +179,7 @@ class _Session:
                 raise WaitTimeoutError(
                     f"timed out after {duration_text(self.opts.timeout)} waiting for the customer to finish "
                     "in Trackstar Link; nothing was stored",
-                    hint="run `trackstar connect` again (`--timeout SECONDS` waits longer)",
+                    hint="run `trackstar connect` again (`--wait-timeout SECONDS` waits longer)",
                 )
             last = self.jobs.run_next(left) or last
         if last is not None:  # let the page read the outcome before this process goes away

@@ -62,6 +62,8 @@ def resolve_connection(svc: Services, ref: str | None) -> Connection:
             f"no connections stored for profile {svc.profile!r}",
             hint="run `trackstar link-token`, connect a WMS, then `trackstar exchange CODE`",
         )
+    if svc.pick is not None:
+        return svc.pick(conns)
     raise UsageError(
         f"several connections and no default: {', '.join(c.label for c in conns)}",
         hint="pass --connection ID|ALIAS, set TRACKSTAR_CONNECTION, or run `trackstar connections use ID|ALIAS`",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from trackstar_cli import credentials
 from trackstar_cli.config import Settings
 from trackstar_cli.errors import CredentialsError
+from trackstar_cli.models import Connection
 from trackstar_cli.store import Store
 
 if TYPE_CHECKING:
@@ -24,9 +25,17 @@ __all__ = ["Services"]
 class Services:
     """One per command run: holds the settings and opens the store and the HTTP client on first use."""
 
-    def __init__(self, settings: Settings, *, log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        log: Callable[[str], None] | None = None,
+        pick: Callable[[list[Connection]], Connection] | None = None,
+    ) -> None:
         self.settings = settings
         self._log = log
+        # The CLI's picker, when a person at a terminal can choose between several connections (never a prompt here).
+        self.pick = pick
         self._store: Store | None = None
         self._client: TrackstarClient | None = None
         self._api_key: tuple[str, str] | None = None
@@ -78,6 +87,7 @@ class Services:
                 base_url=self.settings.base_url,
                 timeout=self.settings.timeout,
                 ca_bundle=self.settings.ca_bundle,
+                max_response_bytes=self.settings.max_response_bytes,
                 log=self._log,
                 pacer=self._pacer,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from trackstar_cli.errors import MalformedResponseError, TrackstarError, UnsavedTokenError, UsageError
+from trackstar_cli.errors import AliasTakenError, MalformedResponseError, TrackstarError, UnsavedTokenError, UsageError
 from trackstar_cli.models import ExchangeResult
 from trackstar_cli.service.connections import check_alias, metadata
 from trackstar_cli.service.core import Services
@@ -64,9 +64,21 @@ def save_exchanged(svc: Services, data: Any, *, alias: str | None, what: str) ->
     try:
         if connection_id is None:
             raise MalformedResponseError("the reply has no connection_id", status_code=200)
-        conn = svc.store.save_connection(
-            profile=svc.profile, alias=alias, connection_id=connection_id, access_token=token, **metadata(data)
-        )
+        fields = {"profile": svc.profile, "connection_id": connection_id, "access_token": token, **metadata(data)}
+        try:
+            conn = svc.store.save_connection(alias=alias, **fields)
+        except AliasTakenError as taken:
+            # Another process took the name between our check and our write: keep the connection, unnamed.
+            svc.store.save_connection(alias=None, **fields)
+            raise AliasTakenError(
+                f"{what} and connection {connection_id} is saved, but without the name {alias!r}: "
+                f"connection {taken.holder} took that name at the same moment",
+                alias=taken.alias,
+                holder=taken.holder,
+                hint=f"use it by its id (--connection {connection_id}), or remove the other one and exchange again",
+            ) from None
+    except AliasTakenError:
+        raise
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the token must reach the user
         reason = exc.message if isinstance(exc, TrackstarError) else f"{type(exc).__name__}: {exc}"
         raise UnsavedTokenError(

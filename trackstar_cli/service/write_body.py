@@ -10,7 +10,31 @@ from typing import Any
 from trackstar_cli.errors import UsageError
 from trackstar_cli.spec import NULL_LITERALS
 
-__all__ = ["check_body", "null_problems", "parse_data", "parse_lines", "parse_tags"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "check_body",
+    "check_json_depth",
+    "null_problems",
+    "parse_data",
+    "parse_lines",
+    "parse_tags",
+]
+
+# Trackstar facts (move to spec.py): no request body nests deeper than a few levels; far deeper JSON would
+# exhaust Python's recursion limit in json, in the null check or when sending (RecursionError).
+MAX_JSON_DEPTH = 64
+
+
+def check_json_depth(value: Any, source: str) -> None:
+    """UsageError when arrays/objects nest deeper than MAX_JSON_DEPTH (counted without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise UsageError(f"{source} nests arrays/objects deeper than {MAX_JSON_DEPTH} levels")
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
 
 
 def parse_data(text: str, source: str = "--data") -> dict[str, Any]:
@@ -26,6 +50,9 @@ def parse_data(text: str, source: str = "--data") -> dict[str, Any]:
             f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
             hint="""pass a JSON object: --data '{"sku": "A1"}', --data @body.json or --data - (standard input)""",
         ) from None
+    except RecursionError:
+        raise UsageError(f"{source} nests arrays/objects deeper than {MAX_JSON_DEPTH} levels") from None
+    check_json_depth(value, source)
     if not isinstance(value, dict):
         raise UsageError(f"{source} must be a JSON object, not {_json_kind(value)}")
     return value

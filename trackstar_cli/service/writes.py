@@ -160,13 +160,16 @@ def plan_write(svc: Services, opts: WriteOptions) -> WritePlan:
 
 
 def _shape(op: WriteEndpoint, body: dict[str, Any]) -> None:
-    """Small conveniences on the merged body: `--quantity -5` adjusts down; a shipment defaults to now."""
+    """Small conveniences on the merged body: `--quantity -5` adjusts down and `--quantity 5` up (unless a type
+    is given); a shipment defaults to now."""
     if op.name == "adjust_inventory":
         qty = body.get("quantity")
         if isinstance(qty, int) and not isinstance(qty, bool) and qty < 0:
             if body.get("adjustment_type", "decrease") != "decrease":
                 raise UsageError("a negative --quantity means a decrease; it contradicts --type increase")
             body["quantity"], body["adjustment_type"] = -qty, "decrease"
+        elif isinstance(qty, int) and not isinstance(qty, bool) and qty > 0:
+            body.setdefault("adjustment_type", "increase")  # 3 adds, as -3 removes
     if op.name == "ship_order" and "shipped_date" not in body:
         from datetime import datetime, timezone
 
