@@ -1,32 +1,64 @@
 #!/usr/bin/env bash
-# Start-up time of `trackstar` next to `gh --version` (Debian's gh), measured with hyperfine.
-# Goal (issue #2): `trackstar --version` and `trackstar connections list --json` within 1.6x of `gh --version`.
-# Installs the project (not editable: an editable install adds an import hook to every start) into a
-# throw-away virtualenv, then writes bench/results/startup.md.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-for tool in hyperfine gh; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install $tool)" >&2; exit 2; }
-done
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install -q . 2>/dev/null
-export TRACKSTAR_HOME="$work/home"
-ts="$work/venv/bin/trackstar"
+# Start-up next to `gh --version` (Debian's gh) and `python -c pass`, side by side in one hyperfine run each:
+#   --version, `connections list --json` and `--help` of every command (goal: within 1.6x of gh --version).
+# `--help` is measured as scripts, editors and `| less` see it (no terminal); one line more shows the live
+# rich rendering on a terminal (under `script`, next to `script` running gh), which has no goal.
+# Writes bench/results/startup.md (and startup-help.md, every command's help).
+source "$(dirname "$0")/lib.sh"
+need hyperfine gh script
+install_venv
 "$ts" connections list --json >/dev/null  # create the store once, as a user's machine has it
-mkdir -p bench/results
-hyperfine -N --warmup 5 --runs "${RUNS:-40}" --export-json "$work/startup.json" \
-  'gh --version' "$ts --version" "$ts connections list --json" "$work/venv/bin/python -c pass" >&2
-python3 - "$work/startup.json" <<'PY' | tee bench/results/startup.md
-import json, sys
-results = json.load(open(sys.argv[1]))["results"]
-gh = results[0]["mean"]
-print("| command | mean (ms) | σ (ms) | × gh --version | goal ≤ 1.6× |")
-print("|---|---|---|---|---|")
-for r in results:
-    name = r["command"].split("/")[-1] if "venv" in r["command"] else r["command"]
-    ratio = r["mean"] / gh
-    goal = "" if r is results[0] or "python" in name else ("met" if ratio <= 1.6 else "NOT met")
-    print(f"| `{name}` | {r['mean'] * 1000:.1f} | {r['stddev'] * 1000:.1f} | {ratio:.2f} | {goal} |")
+runs=${RUNS:-30}
+
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/startup.json" \
+  'gh --version' "$py -c pass" "$ts --version" "$ts connections list --json" "$ts --help" \
+  "$ts inventory list --help" >&2
+
+# every command's --help, each next to gh --version
+mapfile -t pages < <("$py" -c 'import json,sys; print("\n".join(sorted(json.load(open(sys.argv[1]))["pages"])))' \
+  "$("$py" -c 'import trackstar_cli._help as h; print(h.PAGES_FILE)')")
+cmds=()
+for p in "${pages[@]}"; do cmds+=('gh --version' "$ts $p --help"); done  # each page next to its own gh run
+hyperfine -N --warmup 2 --runs "${HELP_RUNS:-10}" --export-json "$work/help.json" "${cmds[@]}" >/dev/null 2>&1
+
+hyperfine --warmup 2 --runs "${TTY_RUNS:-10}" --export-json "$work/tty.json" \
+  "script -qec 'gh --version' /dev/null" "script -qec '$ts inventory list --help' /dev/null" \
+  "script -qec '$ts --help' /dev/null" >&2
+
+"$py" - "$work" <<'PY'
+import json, statistics, sys
+work = sys.argv[1]
+def load(name):
+    return json.load(open(f"{work}/{name}.json"))["results"]
+def short(cmd):
+    return cmd.replace(work + "/venv/bin/", "")
+res = load("startup")
+gh, py = res[0]["mean"], res[1]["mean"]
+out = ["| command | mean (ms) | σ (ms) | × gh --version | × python -c pass | goal ≤ 1.6× gh |", "|---|---|---|---|---|---|"]
+for r in res:
+    name = short(r["command"])
+    goal = "" if name in ("gh --version", "python -c pass") else ("met" if r["mean"] / gh <= 1.6 else "NOT met")
+    out.append(f"| `{name}` | {r['mean']*1000:.1f} | {r['stddev']*1000:.1f} | {r['mean']/gh:.2f} | {r['mean']/py:.2f} | {goal} |")
+helps = load("help")
+pairs = list(zip(helps[0::2], helps[1::2]))  # (gh --version, page) measured next to each other
+ratios = sorted(((p["mean"] / g["mean"], short(p["command"])) for g, p in pairs), reverse=True)
+worst = ratios[0]
+median_ms = statistics.median(p["mean"] for _, p in pairs) * 1000
+out.append(
+    f"| `--help` of each of the {len(ratios)} commands, each next to a gh run | median {median_ms:.1f} | "
+    f"| median {statistics.median(r for r, _ in ratios):.2f}, worst {worst[0]:.2f} (`{worst[1]}`) | "
+    f"| {'met' if worst[0] <= 1.6 else 'NOT met'} |"
+)
+tty = load("tty")
+tgh = tty[0]["mean"]
+for r in tty[1:]:
+    out.append(f"| on a terminal: `{short(r['command'])}` | {r['mean']*1000:.1f} | {r['stddev']*1000:.1f} | {r['mean']/tgh:.2f} (vs `script` gh) | | no goal (live rich) |")
+open("bench/results/startup.md", "w").write("\n".join(out) + "\n")
+detail = ["| command | mean (ms) | gh --version next to it (ms) | × gh --version |", "|---|---|---|---|"]
+detail += [
+    f"| `{short(p['command'])}` | {p['mean']*1000:.1f} | {g['mean']*1000:.1f} | {p['mean']/g['mean']:.2f} |"
+    for g, p in pairs
+]
+open("bench/results/startup-help.md", "w").write("\n".join(detail) + "\n")
+print("\n".join(out))
 PY

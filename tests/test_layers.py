@@ -1,7 +1,7 @@
 """The layering rule of design.md, checked on the imports themselves (ast, relative imports resolved).
 
-    cli.py / commands/ / output.py (+ _entry, _fast, _options)  →  service/  →  client, store, credentials
-    →  errors, config, models, spec.   The emulator is a separate wing that shares spec.py alone.
+    cli.py / commands/ / output.py (+ _entry, _fast, _options, _help)  →  service/  →  client, store,
+    credentials, pacing  →  errors, config, models, spec.   The emulator is a separate wing that shares spec.py alone.
 
 `test_each_rule_catches_an_injected_violation` proves every rule can fail.
 """
@@ -15,8 +15,8 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "trackstar_cli"
 
-CLI = {"cli", "commands", "output", "table", "_entry", "_fast", "_options"}
-INFRA = {"client", "store", "credentials"}
+CLI = {"cli", "commands", "output", "table", "_entry", "_fast", "_options", "_help"}
+INFRA = {"client", "store", "credentials", "pacing"}
 BASE = {"errors", "models", "spec", "__init__"}  # __init__: __version__
 EVERYTHING = {
     "cli",
@@ -26,6 +26,7 @@ EVERYTHING = {
     "_entry",
     "_fast",
     "_options",
+    "_help",
     "service",
     *INFRA,
     "config",
@@ -59,7 +60,7 @@ THIRD_PARTY_ONLY_IN = {
     "keyring": {"credentials"},
     "sqlite3": {"store"},
 }
-STDLIB_ONLY = {"spec", "models", "errors", "emulator"}
+STDLIB_ONLY = {"spec", "models", "errors", "emulator", "pacing"}
 THIRD_PARTY = {"typer", "rich", "click", "httpx", "keyring", "platformdirs", "respx", "standardwebhooks", "jsonschema"}
 
 
@@ -135,6 +136,9 @@ def test_imports_follow_the_layering_rule(top: str, path: Path) -> None:
         (("store",), "import httpcore\n"),
         (("client",), "from .credentials import get_api_key\n"),
         (("store",), "import httpx\n"),
+        (("pacing",), "from trackstar_cli.client import GET_RATE_PER_TOKEN\n"),
+        (("pacing",), "import httpx\n"),
+        (("client",), "from trackstar_cli.pacing import SharedPacer\n"),
         (("credentials",), "from trackstar_cli.config import Settings\n"),
         (("service", "wms"), "from trackstar_cli import output\n"),
         (("service", "wms"), "from ..commands.views import COLUMNS\n"),

@@ -114,3 +114,9 @@ def test_a_long_listing_streams_in_chunks_that_line_up(env: dict[str, str]) -> N
 def test_json_for_the_same_listing_is_unchanged(env: dict[str, str], cli: Any) -> None:
     items = cli("inventory", "list", "-n", "3", "--json").json()
     assert json.loads(json.dumps(items)) == items and len(items) == 3
+
+
+def test_the_footer_offers_wide_only_where_the_command_has_it(env: dict[str, str]) -> None:
+    _, raw = run_in_pty("connections", "list", "--no-pager", columns=60)
+    text = ANSI.sub("", raw.decode()).replace("\r", "").replace("\n", " ")
+    assert "hidden to fit" in text and "-o json shows all" in text and "--wide" not in text

@@ -1,5 +1,6 @@
-"""Console-script entry point: `--version` and `connections list` run before Typer is imported (start-up is
-user-visible in shell loops; see _fast.py); everything else goes to the Typer app."""
+"""Console-script entry point: `--version`, `connections list` (see _fast.py) and `--help` into a pipe (see
+_help.py) run before Typer is imported (start-up is user-visible in shell loops); everything else goes to the
+Typer app."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ __all__ = ["main"]
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
         sys.stdout.write(VERSION_LINE + "\n")
+        return
+    from trackstar_cli import _help
+
+    page = _help.page_for(sys.argv[1:])
+    if page is not None:
+        sys.stdout.write(page)
         return
     from trackstar_cli import _fast
 

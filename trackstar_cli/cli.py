@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer import _click as click
 from typer import exceptions as typer_exceptions
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from trackstar_cli import output
 from trackstar_cli._options import GLOBAL_FLAG_OPTIONS, GLOBAL_VALUE_OPTIONS, VERSION_LINE
 from trackstar_cli.commands._complete import complete_profile
-from trackstar_cli.commands.views import RESOURCE_GROUPS
+from trackstar_cli.commands.views import GROUP_HELP, RESOURCE_GROUPS
 from trackstar_cli.config import ENV, Settings, resolve_settings
 from trackstar_cli.errors import ExitCode, TrackstarError
 
@@ -158,6 +158,38 @@ _PANELS = {
 }
 
 
+# Each command's one-line help, so that the root help lists them without importing and building every sub-app
+# (tests/test_help_pages.py keeps it equal to the sub-apps' own first paragraph).
+_ONE_LINE = {
+    "demo": "Walk through Trackstar's Getting Started flow on the built-in emulator: no key, no network, no set-up.",
+    "auth": "Store, check and remove the organisation API key (kept in the OS keyring).",
+    "connect": "Connect a WMS with Trackstar Link in the browser and store the connection: no frontend needed.",
+    "link-token": "Create a Link token for the Trackstar Link modal (POST /link/token).",
+    "exchange": "Exchange an auth code for a permanent access token and store the connection (POST /link/exchange).",
+    "connections": "Connections stored locally (one per connected WMS account), and as Trackstar sees them.",
+    **GROUP_HELP,  # the resource groups: the same lines their sub-apps use
+    "kits": "Kits: products made of other SKUs (POST/PUT /wms/kits). Read them with `products list`.",
+    "tags": "Set Trackstar tags on any taggable resource.",
+    "api": "Send a raw request to any Trackstar API endpoint and print the JSON reply.",
+    "passthrough": "Send a request to the connected system's own API through Trackstar (POST /wms/passthrough).",
+    "integrations": "The integrations Trackstar offers, and what each supports.",
+    "sandbox": "Trackstar's sandbox: a connection with mocked data.",
+    "emulator": "Run the local Trackstar emulator (offline, on 127.0.0.1) and play the Link modal against it.",
+    "webhooks": "Receive, verify, store, replay and trigger Trackstar's Svix-signed webhooks.",
+    "config": "The current profile's settings in the config file: base_url, timeout, ca_bundle, max_response_bytes.",
+    "profiles": "The profiles on this machine (config file, keyring and stored connections).",
+    "magic-links": "Magic links: a hosted page your customer opens to connect, no frontend needed.",
+    "schedules": "A connection's sync schedules at Trackstar: list, pause, resume.",
+}
+
+
+def _listing_stub(name: str) -> click.Command:
+    """What the root help shows of a command it has not loaded: its name, panel and one-line help."""
+    stub = TyperCommand(name, help=_ONE_LINE.get(name, ""))
+    stub.rich_help_panel = _PANELS[name]
+    return stub
+
+
 def _load(name: str) -> click.Command:
     import importlib
 
@@ -180,6 +212,15 @@ class _RootGroup(TyperGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*super().list_commands(ctx), *_LAZY]
 
+    _listing = False  # True while the root help is being written: list commands without loading them
+
+    def format_help(self, ctx: click.Context, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         try:
             return super().resolve_command(ctx, args)
@@ -194,6 +235,8 @@ class _RootGroup(TyperGroup):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in _LAZY and self._listing:
+            return _listing_stub(cmd_name)
         if found is None and cmd_name in _LAZY:
             found = _load(cmd_name)
             self.commands[cmd_name] = found
@@ -398,7 +441,26 @@ def _picker() -> Any:
     return pick
 
 
+def _help_without_markdown() -> None:
+    """Typer's rich help imports rich.markdown (and markdown_it, ~40 ms) for `rich_markup_mode="markdown"`
+    alone; this app uses "rich". For a help run, a stand-in module takes its place."""
+    import types
+
+    if "rich.markdown" in sys.modules:
+        return
+
+    class Markdown:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError("rich.markdown is not loaded in a help run (rich_markup_mode is 'rich')")
+
+    stand_in = types.ModuleType("rich.markdown")
+    stand_in.Markdown = Markdown  # type: ignore[attr-defined]
+    sys.modules["rich.markdown"] = stand_in
+
+
 def main() -> None:
+    if {"--help", "-h"} & set(sys.argv[1:]):
+        _help_without_markdown()
     try:
         app()
     except BrokenPipeError:  # `trackstar --help | head -1`: the reader went away, which is fine

@@ -37,7 +37,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timezone
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 import httpcore
@@ -89,6 +89,10 @@ _PROXY_HINT = "check HTTPS_PROXY/HTTP_PROXY/ALL_PROXY (http://HOST:PORT)"
 _ACCEPT_ENCODING = "gzip, deflate"  # what Inflater can bound; no br/zstd even when their packages are installed
 
 Log = Callable[[str], None]
+
+
+class Pacer(Protocol):
+    def wait(self, key: str) -> None: ...
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -199,6 +203,7 @@ class TrackstarClient:
         ca_bundle: str | None = None,
         transport: httpx.BaseTransport | None = None,
         log: Log | None = None,
+        pacer: Pacer | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._api_key = _header_value(api_key, "the API key")
@@ -210,7 +215,8 @@ class TrackstarClient:
         self._log = log
         self._sleep: Callable[[float], None] = time.sleep
         self._jitter: Callable[[float], float] = lambda cap: random.uniform(0, cap)
-        self._pacer = _Pacer(GET_RATE_PER_TOKEN, lambda s: self._sleep(s))
+        # `pacer` (pacing.SharedPacer) shares the per-token timeline with other processes on this machine.
+        self._pacer: Pacer = pacer or _Pacer(GET_RATE_PER_TOKEN, lambda s: self._sleep(s))
         self._deadline = Deadline(lambda: time.monotonic())
         kwargs: dict[str, Any] = {"transport": transport} if transport is not None else {}
         try:
@@ -228,6 +234,8 @@ class TrackstarClient:
                 },
                 verify=self._ssl_context(ca_bundle),
                 follow_redirects=False,
+                # a fan-out keeps one connection per access token open (up to 64 at once): keep them all alive
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
                 **kwargs,
             )
         except httpx.InvalidURL as exc:  # the base URL parsed above: this is a proxy variable's URL

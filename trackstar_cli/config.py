@@ -51,6 +51,7 @@ APP_NAME = "trackstar"
 DEFAULT_BASE_URL = "https://production.trackstarhq.com"
 DEFAULT_PROFILE = "default"
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_CONNECTIONS = 64  # connections a fan-out reads at once (one stream per access token)
 DEFAULT_PAGER = "less -FRX"  # -F: quit when it fits one screen, -R: keep colours, -X: leave it on the screen
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # decoded; the largest real page (1000 items) is a few MB
 
@@ -68,6 +69,7 @@ ENV = {
     "no_progress": "TRACKSTAR_NO_PROGRESS",
     "pager": "TRACKSTAR_PAGER",
     "webhook_secret": "TRACKSTAR_WEBHOOK_SECRET",
+    "max_connections": "TRACKSTAR_MAX_CONNECTIONS",
     "max_response_bytes": "TRACKSTAR_MAX_RESPONSE_BYTES",
 }
 
@@ -99,6 +101,7 @@ class Settings:
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     # From TRACKSTAR_WEBHOOK_SECRET (overrides the profile's keyring entry).
     webhook_secret_env: str | None = field(default=None, repr=False)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
     # Where each per-profile setting (and the profile itself) came from: "flag", "env", "config", "default".
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -339,6 +342,16 @@ def _parse_timeout(raw: Any, source: str) -> float:
     return value
 
 
+def _parse_max_connections(raw: Any, source: str) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"invalid max_connections {raw!r} from {source}: expected a whole number, e.g. 64") from None
+    if not 1 <= value <= 1024:
+        raise ConfigError(f"invalid max_connections {raw!r} from {source}: expected 1 to 1024")
+    return value
+
+
 def resolve_settings(
     *,
     profile: str | None = None,
@@ -366,6 +379,8 @@ def resolve_settings(
     raw_cap, c_source = _pick(
         None, env.get(ENV["max_response_bytes"]), stored.get("max_response_bytes"), DEFAULT_MAX_RESPONSE_BYTES
     )
+    max_default = DEFAULT_MAX_CONNECTIONS
+    raw_max, m_source = _pick(None, env.get(ENV["max_connections"]), stored.get("max_connections"), max_default)
     if bundle:
         _check_bundle(str(bundle))
     return Settings(
@@ -383,6 +398,7 @@ def resolve_settings(
         progress=not env.get(ENV["no_progress"]),
         pager=None if no_pager else _pager(env),
         webhook_secret_env=env.get(ENV["webhook_secret"]) or None,
+        max_connections=_parse_max_connections(raw_max, m_source),
         sources={
             "profile": p_source,
             "base_url": source,

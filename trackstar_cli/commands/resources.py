@@ -188,7 +188,14 @@ def _list(svc: Any, resource: Resource, given: ListArgs) -> None:
     else:
         conn = resolve_connection(svc, args.connection)
         items = iter_items(svc, resource, conn, args.query, parent_id=args.parent_id, meta=meta)
-    view = View(columns, empty=f"No {resource.name} found.", rows=expand, wide=args.wide, pager=svc.settings.pager)
+    view = View(
+        columns,
+        empty=f"No {resource.name} found.",
+        rows=expand,
+        wide=args.wide,
+        pager=svc.settings.pager,
+        wide_flag=True,
+    )
     shown = output.emit(
         view, output.with_progress(items, f"Fetching {resource.name}", enabled=svc.settings.progress), fmt
     )

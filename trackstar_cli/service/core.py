@@ -17,6 +17,7 @@ from trackstar_cli.store import Store
 
 if TYPE_CHECKING:
     from trackstar_cli.client import TrackstarClient
+    from trackstar_cli.pacing import SharedPacer
 
 __all__ = ["Services"]
 
@@ -38,6 +39,7 @@ class Services:
         self._store: Store | None = None
         self._client: TrackstarClient | None = None
         self._api_key: tuple[str, str] | None = None
+        self._pacer: SharedPacer | None = None
 
     @property
     def profile(self) -> str:
@@ -46,6 +48,8 @@ class Services:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+        if self._pacer is not None:
+            self._pacer.close()
         if self._store is not None:
             self._store.close()
 
@@ -73,8 +77,11 @@ class Services:
     def client(self, api_key: str | None = None) -> TrackstarClient:
         """The process's client; with `api_key`, a separate one for that key (the caller closes it)."""
         if self._client is None or api_key is not None:
-            from trackstar_cli.client import TrackstarClient
+            from trackstar_cli.client import GET_RATE_PER_TOKEN, TrackstarClient
+            from trackstar_cli.pacing import SharedPacer
 
+            if self._pacer is None:  # per-token pacing shared with the other trackstar processes of this machine
+                self._pacer = SharedPacer(self.settings.paths.database.parent / "pacing", GET_RATE_PER_TOKEN)
             client = TrackstarClient(
                 api_key or self.api_key()[0],
                 base_url=self.settings.base_url,
@@ -82,6 +89,7 @@ class Services:
                 ca_bundle=self.settings.ca_bundle,
                 max_response_bytes=self.settings.max_response_bytes,
                 log=self._log,
+                pacer=self._pacer,
             )
             if api_key is not None:
                 return client

@@ -1,16 +1,19 @@
 """One query across several connections: concurrent, paced per access token, streamed, failure-tolerant.
 
-Each connection is read by a worker thread (at most `MAX_WORKERS` at once) through the one shared client,
-whose pacer keeps every access token under Trackstar's 10 GET/s. Items reach the caller through a bounded
-queue, so memory stays constant however much the connections hold. A connection that fails is recorded and
-skipped; the others go on. A 501 (the integration does not implement the endpoint) is recorded as
-`unsupported`, not as a failure.
+Connections are grouped by access token and each group is read by one worker thread, so every token has one
+request stream in flight and runs at its own rate limit (the shared client's pacer keeps each token under
+Trackstar's 10 GET/s, across processes too). Tokens are independent, so the groups run side by side, up to
+`settings.max_connections` at once (TRACKSTAR_MAX_CONNECTIONS, default 64). Items reach the caller in order of
+arrival, a page at a time, through a bounded queue, so memory stays constant however much the connections hold.
+A connection that fails is recorded and skipped; the others go on. A 501 (the integration does not implement the
+endpoint) is recorded as `unsupported`, not as a failure.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,13 +27,13 @@ from trackstar_cli.models import Connection
 from trackstar_cli.service.connections import get_connection, list_connections, resolve_connection
 from trackstar_cli.service.core import Services
 from trackstar_cli.service.query import ListQuery
-from trackstar_cli.service.wms import iter_items
+from trackstar_cli.service.wms import iter_item_pages
 from trackstar_cli.spec import Resource
 
-__all__ = ["MAX_WORKERS", "ConnectionOutcome", "FanOut", "select_connections", "summarize_inventory"]
+__all__ = ["ConnectionOutcome", "FanOut", "select_connections", "summarize_inventory"]
 
-MAX_WORKERS = 4
-_QUEUE_SIZE = 2000
+_Queue = queue.Queue[tuple[int, list[dict[str, Any]] | None]]  # (connection index, a page or None: done)
+_QUEUE_SIZE = 8  # pages waiting for the consumer; each worker holds at most one more
 
 
 def select_connections(svc: Services, *, refs: list[str] | None, all_connections: bool) -> list[Connection]:
@@ -81,9 +84,12 @@ class FanOut:
         self.query.params()  # bad filters fail here, once, not in every worker
         self.svc.client()  # build the shared client (and read the key) before the threads start
         self.outcomes = [ConnectionOutcome(c) for c in self.connections]
-        out: queue.Queue[tuple[int, dict[str, Any] | None]] = queue.Queue(maxsize=_QUEUE_SIZE)
+        out: _Queue = queue.Queue(maxsize=_QUEUE_SIZE)
         stop = threading.Event()
-        pending = list(range(len(self.outcomes)))
+        by_token: dict[str, list[int]] = {}
+        for index, outcome in enumerate(self.outcomes):
+            by_token.setdefault(outcome.connection.access_token, []).append(index)
+        pending = deque(by_token.values())  # one group per token: one stream in flight per token
         lock = threading.Lock()
 
         def worker() -> None:
@@ -91,27 +97,28 @@ class FanOut:
                 with lock:
                     if not pending:
                         return
-                    index = pending.pop(0)
-                self._read(index, out, stop)
+                    group = pending.popleft()
+                for index in group:
+                    if stop.is_set():
+                        break
+                    self._read(index, out, stop)
 
-        threads = [
-            threading.Thread(target=worker, name=f"trackstar-fanout-{i}", daemon=True)
-            for i in range(min(MAX_WORKERS, len(self.outcomes)))
-        ]
+        width = max(1, min(self.svc.settings.max_connections, len(by_token)))
+        threads = [threading.Thread(target=worker, name=f"trackstar-fanout-{i}", daemon=True) for i in range(width)]
         for thread in threads:
             thread.start()
         yield from self._merge(out, stop, len(self.outcomes))
         stop.set()
 
-    def _read(self, index: int, out: queue.Queue[tuple[int, dict[str, Any] | None]], stop: threading.Event) -> None:
+    def _read(self, index: int, out: _Queue, stop: threading.Event) -> None:
         outcome = self.outcomes[index]
         conn = outcome.connection
         extra = {"connection_id": conn.connection_id, "integration_name": conn.integration_name}
         try:
-            for item in iter_items(self.svc, self.resource, conn, self.query, parent_id=self.parent_id):
-                if not _put(out, (index, {**item, **extra}), stop):
+            for page in iter_item_pages(self.svc, self.resource, conn, self.query, parent_id=self.parent_id):
+                if not _put(out, (index, [{**item, **extra} for item in page]), stop):
                     return
-                outcome.items += 1
+                outcome.items += len(page)
         except TrackstarError as exc:
             outcome.error = exc
         except Exception as exc:  # a bug must not kill the worker silently (or print a thread traceback)
@@ -119,26 +126,25 @@ class FanOut:
         finally:
             _put(out, (index, None), stop)
 
-    def _merge(
-        self, out: queue.Queue[tuple[int, dict[str, Any] | None]], stop: threading.Event, running: int
-    ) -> Iterator[dict[str, Any]]:
+    def _merge(self, out: _Queue, stop: threading.Event, running: int) -> Iterator[dict[str, Any]]:
         limit = self.query.limit
         count = 0
         try:
             while running:
-                _, item = out.get()
-                if item is None:
+                _, page = out.get()
+                if page is None:
                     running -= 1
                     continue
-                yield item
-                count += 1
-                if limit is not None and count >= limit:
-                    return
+                for item in page:
+                    yield item
+                    count += 1
+                    if limit is not None and count >= limit:
+                        return
         finally:
             stop.set()  # also on an early close (--limit, a closed pipe, Ctrl-C): the workers wind down
 
 
-def _put(out: queue.Queue[tuple[int, dict[str, Any] | None]], entry: tuple[int, Any], stop: threading.Event) -> bool:
+def _put(out: _Queue, entry: tuple[int, Any], stop: threading.Event) -> bool:
     while not stop.is_set():
         try:
             out.put(entry, timeout=0.1)

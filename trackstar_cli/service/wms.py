@@ -11,7 +11,7 @@ from trackstar_cli.service.core import Services
 from trackstar_cli.service.query import ListQuery
 from trackstar_cli.spec import MAX_PAGE_SIZE, InvalidSegmentError, Resource
 
-__all__ = ["get_item", "iter_items", "list_path"]
+__all__ = ["get_item", "iter_item_pages", "iter_items", "list_path"]
 
 
 def list_path(resource: Resource, parent_id: str | None) -> str:
@@ -32,6 +32,20 @@ def iter_items(
 ) -> Iterator[dict[str, Any]]:
     """Stream a resource's items page by page; stops after `query.limit` items. `meta` (when given) learns
     whether items were left unread."""
+    for page in iter_item_pages(svc, resource, conn, query, parent_id, meta=meta):
+        yield from page
+
+
+def iter_item_pages(
+    svc: Services,
+    resource: Resource,
+    conn: Connection,
+    query: ListQuery,
+    parent_id: str | None = None,
+    *,
+    meta: ListMeta | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """`iter_items` a page at a time (a fan-out hands pages, not items, between threads)."""
     params = query.params()
     if query.limit == 0:
         return
@@ -45,13 +59,14 @@ def iter_items(
         last.update(envelope)
 
     for page in svc.client().iter_pages(path, params, access_token=conn.access_token, on_page=seen):
-        for i, item in enumerate(page):
-            yield item
-            count += 1
-            if query.limit is not None and count >= query.limit:
-                if meta is not None:
-                    meta.more = i + 1 < len(page) or bool(last.get("next_token"))
-                return
+        if query.limit is not None and count + len(page) >= query.limit:
+            take = query.limit - count
+            if meta is not None:
+                meta.more = take < len(page) or bool(last.get("next_token"))
+            yield page[:take]
+            return
+        count += len(page)
+        yield page
 
 
 def get_item(
