@@ -35,6 +35,10 @@ TABLES: list[tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str, ...]]] = 
     (("connections", "reconcile"), None, ("connection_id", "status")),
     (("integrations", "list"), None, ("integration_name",)),
     (("webhooks", "types"), None, ("event_type",)),
+    (("schedules", "list"), None, ("function_name",)),
+    (("config", "list"), None, ()),
+    (("profiles", "list"), None, ()),
+    (("integrations", "write-info", "shiphero"), None, ()),
 ]
 
 
