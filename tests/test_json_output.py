@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -17,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import add_connection
+from tests.ptyrun import run_on_pty
 
 ITEMS = [
     {"id": "wh_1", "name": "East \u202egnp.exe", "address": {"city": "Bremen", "lines": ["a", "b"]}, "tags": []},
@@ -68,29 +67,10 @@ def test_an_empty_list_is_an_empty_array(cli, logged_in, server, monkeypatch):
 
 def test_json_on_a_terminal_is_indented_in_full(logged_in, server):
     add_connection()
-    primary, replica = pty.openpty()
     env = {**os.environ, "TRACKSTAR_API_KEY": "sk_test_0000000000000000"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trackstar_cli", "warehouses", "list", "--json"],
-        stdin=replica,
-        stdout=replica,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    os.close(replica)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=60)
-    os.close(primary)
-    text = b"".join(chunks).decode().replace("\r\n", "\n")
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    code, raw, err = run_on_pty(["warehouses", "list", "--json"], env, stderr_on_pty=False)
+    text = raw.decode().replace("\r\n", "\n")
+    assert code == 0, err
     expected = "[\n" + ",\n".join("  " + _pretty(i).replace("\n", "\n  ") for i in ITEMS) + "\n]\n"
     assert text == expected
 

@@ -22,7 +22,7 @@ __all__ = [
     "parse_tags",
 ]
 
-# Trackstar facts (move to spec.py): no request body nests deeper than a few levels; far deeper JSON would
+# Our own bound, not Trackstar's: no request body nests deeper than a few levels, and far deeper JSON would
 # exhaust Python's recursion limit in json, in the null check or when sending (RecursionError).
 MAX_JSON_DEPTH = 64
 
