@@ -1,4 +1,4 @@
-"""Hostile servers on 127.0.0.1 (issue #8 items 2, 4, 5, 7, 13, 15, 16; #7 item 7), through the real CLI.
+"""Hostile servers on 127.0.0.1 (issues #8 items 2, 4, 5, 7, 13, 15, 16; #7 item 7; #11 transport), via the CLI.
 
 Each test starts a raw-socket server whose replies are scripted byte by byte: trickled headers, endless
 chunks, gzip bombs, endless empty pages, redirects. Nothing here asserts a duration: a server that trickles
@@ -507,3 +507,52 @@ def test_the_ssl_seam_can_be_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
     with TrackstarClient(API_KEY, base_url="https://api.trackstar.test"):
         pass
     assert calls == [None]
+
+
+# -- issue #11: the transport (transport.py): one pool per access token, no cookie jar ----------------------
+
+PAGES = 3
+
+
+def _paged(ports: dict[str, list[int]], lock: threading.Lock) -> Any:
+    """Three pages per token; records the client port each request came from, by token."""
+
+    def serve(conn: socket.socket, seen: Seen) -> None:
+        token = seen.headers.get("x-trackstar-access-token", "")
+        with lock:
+            ports.setdefault(token, []).append(conn.getpeername()[1])
+            n = len(ports[token])
+        body = {"data": [{"id": f"{token}-{n}", "sku": f"S{n}"}], "next_token": None if n >= PAGES else f"p{n}"}
+        reply(conn, "200 OK", json.dumps(body).encode(), {"Set-Cookie": f"session={token}-{n}; Path=/"})
+
+    return serve
+
+
+def test_each_access_token_keeps_one_connection_of_its_own(cli: Any, hostile: Any, point_at: Any) -> None:
+    ports: dict[str, list[int]] = {}
+    server = hostile(_paged(ports, threading.Lock()))
+    point_at(server)
+    tokens = [f"tok_{i}" for i in range(6)]
+    for i, token in enumerate(tokens):
+        add_connection(f"conn_{i}", alias=f"c{i}", token=token)
+    result = cli("inventory", "list", "--all-connections", "-o", "ndjson")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(tokens) * PAGES
+    assert sorted(ports) == tokens
+    for token, used in ports.items():
+        assert len(used) == PAGES
+        assert len(set(used)) == 1, f"{token}'s pages came over {len(set(used))} connections"
+    by_port = {port: token for token, used in ports.items() for port in used}
+    assert len(by_port) == len(tokens), "two tokens shared a connection"
+
+
+def test_cookies_a_server_sets_are_never_sent_back(cli: Any, hostile: Any, point_at: Any) -> None:
+    ports: dict[str, list[int]] = {}
+    server = hostile(_paged(ports, threading.Lock()))
+    point_at(server)
+    add_connection()
+    result = cli("inventory", "list", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == PAGES
+    assert len(server.seen) == PAGES
+    assert all("cookie" not in seen.headers for seen in server.seen), [s.headers for s in server.seen]

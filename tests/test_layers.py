@@ -42,10 +42,11 @@ ALLOWED: dict[str, set[str]] = {
     "__main__": {"_entry"},
     "config": {"errors", "models", "spec", "__init__"},
     # design.md: infrastructure may use config (redact_url, check_private), never another infrastructure module
-    "client": {*BASE, "config", "bounds"},
+    "client": {*BASE, "config", "bounds", "transport"},
     "store": {*BASE, "config"},
     "credentials": set(BASE),
     "bounds": set(),  # the client's network bounds beneath httpx: httpcore and the stdlib only
+    "transport": {"bounds"},  # the client's httpx transport (a pool per access token)
     "service": {*INFRA, "config", *BASE, "service"},
     **{name: EVERYTHING - INFRA - {"emulator"} | BASE | {"emulator"} for name in CLI},
     "emulator": {"spec", "emulator", "__init__"},
@@ -55,8 +56,8 @@ THIRD_PARTY_ONLY_IN = {
     "typer": CLI,
     "rich": CLI,
     "click": CLI,
-    "httpx": {"client"},
-    "httpcore": {"client", "bounds"},
+    "httpx": {"client", "transport"},
+    "httpcore": {"client", "bounds", "transport"},
     "keyring": {"credentials"},
     "sqlite3": {"store"},
 }
@@ -133,6 +134,9 @@ def test_imports_follow_the_layering_rule(top: str, path: Path) -> None:
         (("emulator", "wms"), "import httpx\n"),
         (("client",), "from trackstar_cli.store import Store\n"),
         (("bounds",), "from trackstar_cli.config import Settings\n"),
+        (("bounds",), "import httpx\n"),
+        (("transport",), "from trackstar_cli.config import Settings\n"),
+        (("service", "wms"), "from trackstar_cli.transport import PooledClient\n"),
         (("store",), "import httpcore\n"),
         (("client",), "from .credentials import get_api_key\n"),
         (("store",), "import httpx\n"),

@@ -30,6 +30,7 @@ import email.utils
 import json
 import os
 import random
+import re
 import ssl
 import threading
 import time
@@ -40,11 +41,10 @@ from datetime import timezone
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-import httpcore
 import httpx
 
 from trackstar_cli import __version__
-from trackstar_cli.bounds import Deadline, DeadlineBackend, Inflater, shared_ssl_context
+from trackstar_cli.bounds import Deadline, Inflater, shared_ssl_context
 from trackstar_cli.config import DEFAULT_MAX_RESPONSE_BYTES, redact_url
 from trackstar_cli.errors import (
     APIConnectionError,
@@ -59,6 +59,7 @@ from trackstar_cli.errors import (
     UsageError,
     error_for_status,
 )
+from trackstar_cli.transport import PooledClient
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -74,6 +75,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_RETRIES = 3
+_CONTROL = re.compile("[\x00-\x1f\x7f]")  # what no header value may hold
 DEFAULT_RETRY_BUDGET = 60.0  # seconds a single call may spend waiting between attempts, in total
 MAX_BACKOFF = 8.0
 GET_RATE_PER_TOKEN = 10.0
@@ -128,17 +130,6 @@ def retry_delay_from_headers(headers: Mapping[str, str], now: float | None = Non
     return None
 
 
-def _install_deadline(http: httpx.Client, deadline: Deadline) -> None:
-    """Put the deadline under every httpcore pool of the client (the default one and each proxy mount).
-    httpx has no public hook for the network backend; without one, _read_body still checks between chunks."""
-    transports = [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
-    for transport in transports:
-        pool = getattr(transport, "_pool", None)
-        inner = getattr(pool, "_network_backend", None)
-        if isinstance(inner, httpcore.NetworkBackend) and not isinstance(inner, DeadlineBackend):
-            pool._network_backend = DeadlineBackend(inner, deadline)  # type: ignore[union-attr]
-
-
 def _check_path(path: str) -> None:
     """Refuse `.`/`..` segments (also percent-encoded): httpx and servers resolve them to another endpoint."""
     bare = path.split("?", 1)[0].split("#", 1)[0]
@@ -152,7 +143,7 @@ def _check_path(path: str) -> None:
 def _header_value(value: str, what: str, error: type[TrackstarError] = CredentialsError) -> str:
     """Strip surrounding white space; refuse what HTTP cannot carry, without ever quoting the value."""
     value = value.strip()
-    if not value.isascii() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if not value.isascii() or _CONTROL.search(value):
         raise error(
             f"{what} contains characters an HTTP header cannot carry (non-ASCII or control characters)",
             hint="copy it again, without quotes or line breaks",
@@ -224,7 +215,8 @@ class TrackstarClient:
         except httpx.InvalidURL as exc:
             raise ConfigError(f"invalid base URL {redact_url(self.base_url)!r}: {exc}") from None
         try:
-            self._http = httpx.Client(
+            self._http = PooledClient(
+                deadline=self._deadline,
                 base_url=self.base_url,
                 timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
                 headers={
@@ -234,7 +226,7 @@ class TrackstarClient:
                 },
                 verify=self._ssl_context(ca_bundle),
                 follow_redirects=False,
-                # a fan-out keeps one connection per access token open (up to 64 at once): keep them all alive
+                # per access token (transport.py): a fan-out keeps one connection per token alive
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
                 **kwargs,
             )
@@ -249,7 +241,6 @@ class TrackstarClient:
             ) from exc
         except ValueError as exc:  # "Unknown scheme for proxy URL"
             raise ConfigError(f"unusable proxy setting: {exc}", hint=_PROXY_HINT) from None
-        _install_deadline(self._http, self._deadline)
 
     # The seam for TLS: one context per process and CA file; tests may swap this for their own.
     ssl_context_factory: Callable[[str | None], ssl.SSLContext] = staticmethod(shared_ssl_context)
