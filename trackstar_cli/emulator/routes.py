@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..spec import WRITES
 from .catalog import INTEGRATIONS
@@ -30,7 +31,7 @@ class Route:
     write: bool = False  # JSON body, Idempotency-Key, write rate bucket
     multipart: bool = False  # the write's body is multipart/form-data, not JSON
 
-    @property
+    @cached_property  # matching runs for every request: split the pattern once
     def parts(self) -> tuple[str, ...]:
         return tuple(self.pattern.strip("/").split("/"))
 
@@ -48,7 +49,7 @@ class Route:
                 return None
         return params
 
-    @property
+    @cached_property
     def literals(self) -> int:
         return sum(not p.startswith("{") for p in self.parts)
 
@@ -66,13 +67,17 @@ class App:
 
     def __init__(self, state: State, api_key: str, limiter: RateLimiter, routes: list[Route]) -> None:
         self.state, self.api_key, self.limiter = state, api_key, limiter
-        self.routes = routes
+        self.routes = tuple(routes)
+        self._by_length: dict[int, list[Route]] = {}  # segment count -> the routes that can match
+        for route in routes:
+            self._by_length.setdefault(len(route.parts), []).append(route)
         # Called as observer(state, route, req, run) around every request (the webhook sender), if set.
         self.observer: Callable[[State, Route, Request, Callable[[], Reply]], Reply] | None = None
 
     def resolve(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         segments = tuple(path.strip("/").split("/"))
-        matches = [(r, p) for r in self.routes if (p := r.match(segments)) is not None]
+        candidates = self._by_length.get(len(segments), [])
+        matches = [(r, p) for r in candidates if (p := r.match(segments)) is not None]
         if not matches:
             raise ApiError.plain(404, f"Not found: {path}")
         allowed = [(r, p) for r, p in matches if r.method == method or (method == "HEAD" and r.method == "GET")]
