@@ -737,3 +737,32 @@ def test_a_write_whose_body_is_not_json_is_not_repeated(api: respx.MockRouter, c
     with pytest.raises(MalformedResponseError):
         client.request("POST", "/wms/orders", json_body={"a": 1}, headers={"Idempotency-Key": "k1"})
     assert route.call_count == 1
+
+
+@pytest.mark.parametrize("base", ["https://api.trackstar.test", "http://127.0.0.1:8787/", "https://h.test/sub/path"])
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/wms/inventory", None),
+        ("/wms/inventory", {"limit": "10", "page_token": "tok/+= &%"}),
+        ("/wms/orders/ord%2F1%20x", {"status[in]": "open,backordered", "empty": ""}),
+        ("/wms/products/prod ünï", {"sku": "Ä&B=C", "updated_date[gte]": "2026-01-01T00:00:00+00:00"}),
+        ("/wms/inventory/", {"x": "\u202e"}),
+    ],
+)
+def test_quick_requests_are_what_httpx_builds(clock: FakeClock, base: str, path: str, params: Any) -> None:
+    """_quick_request (the plain-path fast path of _build) must send exactly what httpx's build_request would."""
+    c = make_client(clock, base_url=base)
+    headers = {"x-trackstar-api-key": API_KEY, "x-trackstar-access-token": TOKEN}
+    for body in (None, {"a": [1, "ü"]}):
+        quick = c._quick_request("POST" if body else "GET", path, params, body, dict(headers))
+        slow = c._http.build_request(
+            "POST" if body else "GET", path, params=dict(params or {}), json=body, headers=headers
+        )
+        assert str(quick.url) == str(slow.url)
+        assert quick.url.raw_path == slow.url.raw_path
+        assert quick.headers.raw == slow.headers.raw
+        assert quick.extensions == slow.extensions
+        assert quick.read() == slow.read()
+    built = c._build("GET", path, params, None, TOKEN, None)
+    assert str(built.url) == str(c._http.build_request("GET", path, params=dict(params or {}), headers=headers).url)
