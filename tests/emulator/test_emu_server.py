@@ -139,3 +139,31 @@ def test_concurrent_writes_are_serialised(wms: httpx.Client, emu: Emulator) -> N
     assert statuses == [200] * 24
     after = wms.get("/wms/inventory/inv_00000001").json()["data"]
     assert after["onhand"] == before["onhand"] + 24
+
+
+def test_the_route_index_resolves_every_route_as_a_scan_of_the_whole_table_would() -> None:
+    """App.resolve looks only at the routes its index offers; it must pick what trying every route picks."""
+    from trackstar_cli.emulator.core import ApiError
+
+    app = Emulator(port=0).app
+
+    def scan(method: str, path: str) -> object:
+        segments = tuple(path.strip("/").split("/"))
+        matches = [r for r in app.routes if r.match(segments) is not None]
+        allowed = [r for r in matches if r.method == method or (method == "HEAD" and r.method == "GET")]
+        if not allowed:
+            return 404 if not matches else 405
+        return max(allowed, key=lambda r: r.literals)
+
+    paths = {"/", "/wms", "/wms/nope", "/x/y/z/w/v", "/wms/orders/{x}", "/wms/inventory/ledger"}
+    for route in app.routes:
+        paths.add("/" + "/".join("id_1" if p.startswith("{") else p for p in route.parts))
+        paths.add("/" + "/".join(p for p in route.parts) + "/extra")
+    assert len(paths) > len(app.routes) > 50
+    for path in sorted(paths):
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
+            try:
+                got: object = app.resolve(method, path)[0]
+            except ApiError as exc:
+                got = exc.status
+            assert got == scan(method, path), (method, path)

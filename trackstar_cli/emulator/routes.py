@@ -54,6 +54,11 @@ class Route:
         return sum(not p.startswith("{") for p in self.parts)
 
 
+def _index_key(parts: tuple[str, ...]) -> tuple[int, str]:
+    second = parts[1] if len(parts) > 1 else ""
+    return len(parts), "*" if second.startswith("{") else second
+
+
 def write_route(name: str, handler: Handler) -> Route:
     """The route of a spec.WRITES endpoint: its method, path and gate come from the one table."""
     endpoint = WRITES[name]
@@ -68,15 +73,17 @@ class App:
     def __init__(self, state: State, api_key: str, limiter: RateLimiter, routes: list[Route]) -> None:
         self.state, self.api_key, self.limiter = state, api_key, limiter
         self.routes = tuple(routes)
-        self._by_length: dict[int, list[Route]] = {}  # segment count -> the routes that can match
+        # (segment count, second segment or "*" where that is a parameter) -> the routes that can match
+        self._index: dict[tuple[int, str], list[Route]] = {}
         for route in routes:
-            self._by_length.setdefault(len(route.parts), []).append(route)
+            self._index.setdefault(_index_key(route.parts), []).append(route)
         # Called as observer(state, route, req, run) around every request (the webhook sender), if set.
         self.observer: Callable[[State, Route, Request, Callable[[], Reply]], Reply] | None = None
 
     def resolve(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         segments = tuple(path.strip("/").split("/"))
-        candidates = self._by_length.get(len(segments), [])
+        n, second = _index_key(segments)
+        candidates = [*self._index.get((n, second), ()), *(self._index.get((n, "*"), ()) if second != "*" else ())]
         matches = [(r, p) for r in candidates if (p := r.match(segments)) is not None]
         if not matches:
             raise ApiError.plain(404, f"Not found: {path}")
