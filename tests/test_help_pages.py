@@ -14,20 +14,22 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from tests.ptyrun import run_on_pty
+from tests.ptyrun import AS_INSTALLED, run_on_pty
 from trackstar_cli import __version__, _help, cli
-from trackstar_cli._help import PAGES_FILE, RENDER_ENV
+from trackstar_cli._help import PAGES_FILE, RENDER_ENV, TERMINAL_WIDTH, TTY_PAGES_FILE
 
 PAGES = json.loads(PAGES_FILE.read_text(encoding="utf-8"))["pages"]
+TTY_PAGES = json.loads(TTY_PAGES_FILE.read_text(encoding="utf-8"))["pages"]
 
 
-def _live(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+def _live(args: list[str], monkeypatch: pytest.MonkeyPatch, *, terminal: bool = False) -> str:
     import typer.rich_utils
 
     # rich_utils reads TERMINAL_WIDTH / FORCE_COLOR once at import; the test session set them (conftest).
-    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", None)
-    monkeypatch.setattr(typer.rich_utils, "FORCE_TERMINAL", None)
-    result = CliRunner().invoke(cli.app, args, prog_name="trackstar", env=dict.fromkeys(RENDER_ENV))
+    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", TERMINAL_WIDTH if terminal else None)
+    monkeypatch.setattr(typer.rich_utils, "FORCE_TERMINAL", True if terminal else None)
+    monkeypatch.setattr(typer.rich_utils, "COLOR_SYSTEM", "standard" if terminal else "auto")
+    result = CliRunner().invoke(cli.app, args, prog_name="trackstar", env=dict.fromkeys([*RENDER_ENV, "NO_COLOR"]))
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -36,14 +38,18 @@ def test_there_is_a_page_for_every_command_and_only_for_those():
     sys.path.insert(0, str(PAGES_FILE.parents[1] / "tools"))
     from gen_help import command_paths
 
-    assert set(PAGES) == {" ".join(p) for p in command_paths()}
+    assert set(PAGES) == set(TTY_PAGES) == {" ".join(p) for p in command_paths()}
     assert json.loads(PAGES_FILE.read_text())["version"] == __version__
+    assert json.loads(TTY_PAGES_FILE.read_text())["version"] == __version__
 
 
 @pytest.mark.parametrize("path", sorted(PAGES))
 def test_each_page_is_the_live_help(path, monkeypatch):
     live = _live([*path.split(), "--help"], monkeypatch)
     assert PAGES[path] == live, f"help_pages.json is stale for `trackstar {path} --help`: run tools/gen_help.py"
+    tty = _live([*path.split(), "--help"], monkeypatch, terminal=True)
+    assert "\x1b[" in tty
+    assert TTY_PAGES[path] == tty, f"help_pages_tty.json is stale for `trackstar {path} --help`: run tools/gen_help.py"
 
 
 def test_the_root_help_lists_commands_from_the_static_table(monkeypatch):
@@ -116,13 +122,46 @@ def test_a_page_of_another_version_is_not_used(tmp_path, monkeypatch):
     assert _help.page_for(["--help"]) is None
 
 
-def test_a_terminal_gets_the_live_rich_help():
-    """On a terminal rich sizes and colours the page itself: the entry point leaves it to Typer."""
-    base = {k: v for k, v in os.environ.items() if k not in RENDER_ENV and k != "NO_COLOR"}
-    code, raw, _ = run_on_pty(["inventory", "list", "--help"], {**base, "TERM": "xterm-256color"})
-    text = raw.decode("utf-8", "replace")
+def _on_terminal(args: list[str], size: tuple[int, int] | None, **env: str) -> str:
+    base = {k: v for k, v in os.environ.items() if k not in RENDER_ENV and k not in ("NO_COLOR", "COLORTERM")}
+    code, raw, _ = run_on_pty(args, {**base, "TERM": "xterm-256color", **env}, size=size, program=AS_INSTALLED)
     assert code == 0
-    assert "\x1b[" in text and "Usage" in text  # colour: rendered live, not the pipe page
+    return raw.decode("utf-8").replace("\r\n", "\n")
+
+
+def _width(text: str) -> int:
+    import re
+
+    return max(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in text.splitlines())
+
+
+@pytest.mark.parametrize("args", [["--help"], ["inventory", "list", "--help"], ["orders", "create", "-h"]])
+@pytest.mark.parametrize(
+    ("size", "env"),
+    [((24, 80), {}), (None, {}), ((24, 80), {"COLORTERM": "truecolor"}), ((24, 80), {"TERM": "xterm"})],
+    ids=["80x24", "new-pty", "truecolor", "xterm"],
+)
+def test_a_terminal_gets_the_colour_page_byte_for_byte_what_typer_draws_there(args, size, env):
+    """On a real pseudo-terminal 80 columns wide, the pre-rendered page is exactly Typer's live rendering."""
+    fast = _on_terminal(args, size, **env)
+    live = _on_terminal(args, size, TRACKSTAR_LIVE_HELP="1", **env)
+    assert fast == TTY_PAGES[" ".join(args[:-1])]
+    assert fast == live
+    assert "\x1b[1;33mUsage: \x1b[0m" in fast
+
+
+def test_a_wider_terminal_gets_the_80_column_page_and_a_narrower_one_a_live_fit():
+    wide = _on_terminal(["inventory", "list", "--help"], (40, 160))
+    assert wide == TTY_PAGES["inventory list"] and _width(wide) == TERMINAL_WIDTH
+    narrow = _on_terminal(["inventory", "list", "--help"], (40, 60))
+    assert "\x1b[" in narrow and _width(narrow) == 60  # rendered live, to fit
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+def test_no_color_and_dumb_terminals_get_typers_own_rendering(env):
+    page = _on_terminal(["inventory", "list", "--help"], (24, 80), **env)
+    assert page != TTY_PAGES["inventory list"]
+    assert "Usage" in page and "\x1b[1;33m" not in page  # no colour
 
 
 def test_a_help_run_on_a_terminal_does_not_import_markdown(tmp_path):

@@ -1,7 +1,8 @@
-"""Write trackstar_cli/help_pages.json: every command's --help as the Typer app renders it into a pipe.
+"""Write trackstar_cli/help_pages.json and help_pages_tty.json: every command's --help as the Typer app renders
+it into a pipe, and as it renders it on an 80-column colour terminal.
 
 Run after changing any help text: `.venv/bin/python tools/gen_help.py`. tests/test_help_pages.py fails while
-the file is stale. See trackstar_cli/_help.py for when the pages are used.
+a file is stale. See trackstar_cli/_help.py for when the pages are used.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from trackstar_cli import __version__  # noqa: E402
-from trackstar_cli._help import PAGES_FILE, RENDER_ENV  # noqa: E402
+from trackstar_cli._help import PAGES_FILE, RENDER_ENV, TERMINAL_WIDTH, TTY_PAGES_FILE  # noqa: E402
 
 
 def command_paths() -> list[tuple[str, ...]]:
@@ -40,28 +41,41 @@ def command_paths() -> list[tuple[str, ...]]:
     return found
 
 
-def render(path: tuple[str, ...]) -> str:
+def render(path: tuple[str, ...], *, terminal: bool = False) -> str:
+    """The page Typer prints into a pipe, or (terminal=True) on a colour terminal TERMINAL_WIDTH wide."""
+    import typer.rich_utils
     from typer.testing import CliRunner
 
     from trackstar_cli.cli import app
 
-    env = dict.fromkeys(RENDER_ENV)  # None unsets them for the run
-    result = CliRunner().invoke(app, [*path, "--help"], prog_name="trackstar", env=env)
+    saved = (typer.rich_utils.FORCE_TERMINAL, typer.rich_utils.MAX_WIDTH, typer.rich_utils.COLOR_SYSTEM)
+    if terminal:
+        # Typer's help uses named colours and bold/dim only: the same bytes in every colour system.
+        typer.rich_utils.FORCE_TERMINAL, typer.rich_utils.MAX_WIDTH = True, TERMINAL_WIDTH
+        typer.rich_utils.COLOR_SYSTEM = "standard"
+    else:
+        typer.rich_utils.FORCE_TERMINAL, typer.rich_utils.MAX_WIDTH = None, None
+    try:
+        env = dict.fromkeys([*RENDER_ENV, "NO_COLOR"])  # None unsets them for the run
+        result = CliRunner().invoke(app, [*path, "--help"], prog_name="trackstar", env=env)
+    finally:
+        typer.rich_utils.FORCE_TERMINAL, typer.rich_utils.MAX_WIDTH, typer.rich_utils.COLOR_SYSTEM = saved
     if result.exit_code != 0:
         raise SystemExit(f"trackstar {' '.join(path)} --help exited {result.exit_code}: {result.output}")
     return result.stdout
 
 
-def pages() -> dict[str, str]:
-    return {" ".join(path): render(path) for path in command_paths()}
+def pages(*, terminal: bool = False) -> dict[str, str]:
+    return {" ".join(path): render(path, terminal=terminal) for path in command_paths()}
 
 
 def main() -> None:
     for name in RENDER_ENV:
         os.environ.pop(name, None)
-    data = {"version": __version__, "pages": pages()}
-    PAGES_FILE.write_text(json.dumps(data, indent=0, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {len(data['pages'])} pages to {PAGES_FILE.relative_to(ROOT)}")
+    for target, terminal in ((PAGES_FILE, False), (TTY_PAGES_FILE, True)):
+        data = {"version": __version__, "pages": pages(terminal=terminal)}
+        target.write_text(json.dumps(data, indent=0, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {len(data['pages'])} pages to {target.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
