@@ -5,7 +5,10 @@ The commands themselves are in commands/writes.py and commands/write_*.py.
 
 # No `from __future__ import annotations` here: Typer would eval() every string annotation at start-up.
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from trackstar_cli import output
-from trackstar_cli.commands._common import confirm, fmt_of, services, stdin_is_tty
+from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt, confirm, fmt_of, services, stdin_is_tty
 from trackstar_cli.commands.views import HELP_FIELD_COLUMNS, WRITE_COMMANDS, WRITE_OPTION_FIELDS, WRITE_SUMMARY
 from trackstar_cli.errors import APIConnectionError, APIError, ExitCode, MalformedResponseError, ServerError, UsageError
 from trackstar_cli.output import Format, View
@@ -35,11 +38,11 @@ __all__ = [
     "WarehouseOpt",
     "YesOpt",
     "WriteFlags",
-    "flags",
     "measure",
     "opt",
     "run_write",
     "stdin_is_tty",
+    "write_command",
 ]
 
 # -- shared options --------------------------------------------------------------------------------------
@@ -276,17 +279,40 @@ def _name_options(exc: APIError) -> None:
 _MAX_UPLOAD = 50 * 1024 * 1024  # bytes read into memory for one multipart upload
 
 
-def flags(
-    data: str | None,
-    connection: str | None,
-    idempotency_key: str | None,
-    dry_run: bool,
-    yes: bool,
-    fmt: Format | None,
-    json_: bool,
-    help_fields: bool = False,
-) -> WriteFlags:
-    return WriteFlags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields)
+def write_command(
+    *, data: bool = True, help_fields: bool = True
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a write command the options every write takes, after its own: [--data], --connection,
+    --idempotency-key, --dry-run, --yes, --output, --json[, --help-fields]. The command declares a keyword-only
+    `flags: WriteFlags` and receives them in it (Typer sees the options, never `flags`)."""
+    common: list[tuple[str, Any, Any]] = [("data", DataOpt, None)] if data else []
+    common += [
+        ("connection", ConnectionOpt, None),
+        ("idempotency_key", KeyOpt, None),
+        ("dry_run", DryRunOpt, False),
+        ("yes", YesOpt, False),
+        ("fmt", FormatOpt, None),
+        ("json_", JsonOpt, False),
+    ]
+    if help_fields:
+        common.append(("help_fields", HelpFieldsOpt, False))
+    names = [name for name, _, _ in common]
+
+    def wrap(fn: Callable[..., None]) -> Callable[..., None]:
+        own = [p for p in inspect.signature(fn).parameters.values() if p.name != "flags"]
+
+        @functools.wraps(fn)
+        def command(*args: Any, **kwargs: Any) -> None:
+            given = {name: kwargs.pop(name) for name in names}
+            fn(*args, **kwargs, flags=WriteFlags(**{"data": None, "help_fields": False, **given}))
+
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        params = own + [inspect.Parameter(n, kind, annotation=a, default=d) for n, a, d in common]
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return wrap
 
 
 def measure(measurements: str | None, weight: str | None) -> tuple[str, Any]:

@@ -8,25 +8,18 @@ from typing import Annotated
 
 import typer
 
-from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt
 from trackstar_cli.commands._write_common import (
-    DataOpt,
-    DryRunOpt,
-    HelpFieldsOpt,
     IdArg,
-    KeyOpt,
     LineOpt,
     MeasureOpt,
     OrderLineOpt,
     RefOpt,
     WarehouseOpt,
     WeightOpt,
-    YesOpt,
+    WriteFlags,
     opt,
     run_write,
-)
-from trackstar_cli.commands._write_common import (
-    flags as _flags,
+    write_command,
 )
 from trackstar_cli.commands._write_common import (
     measure as _measure,
@@ -41,6 +34,7 @@ OrderStatus = Enum("OrderStatus", {s: s for s in ORDER_STATUSES}, type=str)  # t
 # -- orders ----------------------------------------------------------------------------------------------
 
 
+@write_command()
 def orders_create(
     ctx: typer.Context,
     order_number: Annotated[str | None, opt("--order-number", help="order_number.")] = None,
@@ -48,14 +42,8 @@ def orders_create(
     line: OrderLineOpt = None,
     warehouse: WarehouseOpt = None,
     shipping_method: Annotated[str | None, opt("--shipping-method", help="shipping_method_id.")] = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Create an order (POST /wms/orders).
 
@@ -82,10 +70,11 @@ def orders_create(
         "orders create",
         fields=fields,
         lines=line or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command()
 def orders_update(
     ctx: typer.Context,
     item_id: IdArg,
@@ -94,14 +83,8 @@ def orders_update(
     reference_id: RefOpt = None,
     shipping_method: Annotated[str | None, opt("--shipping-method", help="shipping_method_id.")] = None,
     line: OrderLineOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Update an order (PUT /wms/orders/{id}); every field is optional.
 
@@ -123,19 +106,16 @@ def orders_update(
         item_id=item_id,
         fields=fields,
         lines=line or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command(data=False, help_fields=False)
 def orders_cancel(
     ctx: typer.Context,
     item_id: IdArg,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Cancel an order (PUT /wms/orders/{id}/cancel, no body).
 
@@ -143,11 +123,10 @@ def orders_cancel(
 
         trackstar orders cancel ord_00000042 --yes
     """
-    run_write(
-        ctx, "orders cancel", item_id=item_id, flags=_flags(None, connection, idempotency_key, dry_run, yes, fmt, json_)
-    )
+    run_write(ctx, "orders cancel", item_id=item_id, flags=flags)
 
 
+@write_command()
 def orders_ship(
     ctx: typer.Context,
     item_id: IdArg,
@@ -161,14 +140,8 @@ def orders_ship(
     measurements: MeasureOpt = None,
     weight: WeightOpt = None,
     line: LineOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Record a shipment of an order (POST /wms/orders/{id}/shipments).
 
@@ -198,10 +171,11 @@ def orders_ship(
         item_id=item_id,
         fields=fields,
         lines=line or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command(data=False, help_fields=False)
 def orders_attach_file(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(metavar="ORDER", help="The order's id.")],
@@ -211,12 +185,8 @@ def orders_attach_file(
     ] = None,
     url: Annotated[str | None, opt("--url", help="file_url: let Trackstar fetch the file from this address.")] = None,
     name: Annotated[str | None, opt("--name", help="file_name (default: FILE's name).")] = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Attach a file to an order (POST /wms/orders/{id}/file, multipart/form-data).
 
@@ -232,5 +202,5 @@ def orders_attach_file(
         item_id=item_id,
         fields={"file_url": ("--url", url), "file_name": ("--name", name)},
         upload=file,
-        flags=_flags(None, connection, idempotency_key, dry_run, yes, fmt, json_),
+        flags=flags,
     )

@@ -6,21 +6,14 @@ from typing import Annotated
 
 import typer
 
-from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt
 from trackstar_cli.commands._write_common import (
-    DataOpt,
-    DryRunOpt,
-    HelpFieldsOpt,
     IdArg,
-    KeyOpt,
     MeasureOpt,
     WeightOpt,
-    YesOpt,
+    WriteFlags,
     opt,
     run_write,
-)
-from trackstar_cli.commands._write_common import (
-    flags as _flags,
+    write_command,
 )
 from trackstar_cli.commands._write_common import (
     measure as _measure,
@@ -32,6 +25,7 @@ __all__ = ["kits_create", "kits_update", "products_create", "products_update"]
 # -- products and kits -------------------------------------------------------------------------------------
 
 
+@write_command()
 def products_create(
     ctx: typer.Context,
     sku: Annotated[str | None, opt("--sku", help="sku.")] = None,
@@ -39,14 +33,8 @@ def products_create(
     gtin: Annotated[str | None, opt("--gtin", help="gtin (UPC, EAN or ISBN).")] = None,
     measurements: MeasureOpt = None,
     weight: WeightOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Create a product (POST /wms/products).
 
@@ -66,10 +54,11 @@ def products_create(
         ctx,
         "products create",
         fields=fields,
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command()
 def products_update(
     ctx: typer.Context,
     item_id: IdArg,
@@ -78,14 +67,8 @@ def products_update(
     gtin: Annotated[str | None, opt("--gtin", help="gtin (UPC, EAN or ISBN).")] = None,
     measurements: MeasureOpt = None,
     weight: WeightOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Update a product (PUT /wms/products/{id}).
 
@@ -104,7 +87,7 @@ def products_update(
         "products update",
         item_id=item_id,
         fields=fields,
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
@@ -116,6 +99,7 @@ ComponentOpt = Annotated[
 ]
 
 
+@write_command()
 def kits_create(
     ctx: typer.Context,
     sku: Annotated[str | None, opt("--sku", help="sku of the kit.")] = None,
@@ -124,14 +108,8 @@ def kits_create(
     component: ComponentOpt = None,
     measurements: MeasureOpt = None,
     weight: WeightOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Create a kit: a product made of other SKUs (POST /wms/kits).
 
@@ -153,10 +131,11 @@ def kits_create(
         "kits create",
         fields=fields,
         components=component or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command()
 def kits_update(
     ctx: typer.Context,
     item_id: IdArg,
@@ -166,14 +145,8 @@ def kits_update(
     component: ComponentOpt = None,
     measurements: MeasureOpt = None,
     weight: WeightOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Update a kit (PUT /wms/kits/{id}); --component replaces its components.
 
@@ -193,5 +166,5 @@ def kits_update(
         item_id=item_id,
         fields=fields,
         components=component or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )

@@ -7,24 +7,17 @@ from typing import Annotated
 
 import typer
 
-from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt
 from trackstar_cli.commands._write_common import (
-    DataOpt,
-    DryRunOpt,
-    HelpFieldsOpt,
     IdArg,
-    KeyOpt,
     LineOpt,
     MeasureOpt,
     RefOpt,
     WarehouseOpt,
     WeightOpt,
-    YesOpt,
+    WriteFlags,
     opt,
     run_write,
-)
-from trackstar_cli.commands._write_common import (
-    flags as _flags,
+    write_command,
 )
 from trackstar_cli.commands._write_common import (
     measure as _measure,
@@ -47,6 +40,7 @@ AdjustType = Enum("AdjustType", {t: t for t in ADJUSTMENT_TYPES}, type=str)  # t
 # -- inventory ---------------------------------------------------------------------------------------------
 
 
+@write_command()
 def inventory_adjust(
     ctx: typer.Context,
     item_id: IdArg,
@@ -56,14 +50,8 @@ def inventory_adjust(
     type_: Annotated[AdjustType | None, opt("--type", help="adjustment_type: increase or decrease.")] = None,
     warehouse: WarehouseOpt = None,
     location: Annotated[str | None, opt("--location", help="location_id.")] = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Adjust the stock of an inventory item (PUT /wms/inventory/{id}/adjust).
 
@@ -84,7 +72,7 @@ def inventory_adjust(
         "inventory adjust",
         item_id=item_id,
         fields=fields,
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
@@ -95,6 +83,7 @@ ExpectedOpt = Annotated[
 ]
 
 
+@write_command()
 def inbound_create(
     ctx: typer.Context,
     po: Annotated[str | None, opt("--po", help="purchase_order_number.")] = None,
@@ -111,14 +100,8 @@ def inbound_create(
         opt("--box-packaging", help="box_packaging_type (ShipBob): EverythingInOneBox, OneSkuPerBox, …"),
     ] = None,
     line: LineOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Create an inbound shipment (POST /wms/inbound-shipments); --line SKU:QTY sets expected quantities.
 
@@ -148,10 +131,11 @@ def inbound_create(
         "inbound-shipments create",
         fields=fields,
         lines=line or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command()
 def inbound_update(
     ctx: typer.Context,
     item_id: IdArg,
@@ -160,14 +144,8 @@ def inbound_update(
     tracking_number: Annotated[str | None, opt("--tracking-number", help="tracking_number.")] = None,
     status: Annotated[str | None, opt("--status", help="status (ShipBob takes only cancelled).")] = None,
     line: LineOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Update an inbound shipment (PUT /wms/inbound-shipments/{id}).
 
@@ -191,24 +169,19 @@ def inbound_update(
         item_id=item_id,
         fields=fields,
         lines=line or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command()
 def inbound_receive(
     ctx: typer.Context,
     item_id: IdArg,
     line: LineOpt = None,
     location: Annotated[str | None, opt("--location", help="warehouse_location_id.")] = None,
     warehouse: WarehouseOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Receive items on an inbound shipment (PUT /wms/inbound-shipments/{id}/receive).
 
@@ -223,13 +196,14 @@ def inbound_receive(
         item_id=item_id,
         fields=fields,
         lines=line or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
 # -- returns -----------------------------------------------------------------------------------------------
 
 
+@write_command()
 def returns_create(
     ctx: typer.Context,
     order: Annotated[str | None, opt("--order", help="order_id of the order being returned.")] = None,
@@ -240,14 +214,8 @@ def returns_create(
     measurements: MeasureOpt = None,
     weight: WeightOpt = None,
     line: LineOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Create a return (POST /wms/returns).
 
@@ -271,10 +239,11 @@ def returns_create(
         "returns create",
         fields=fields,
         lines=line or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command()
 def returns_update(
     ctx: typer.Context,
     item_id: IdArg,
@@ -282,14 +251,8 @@ def returns_update(
     order: Annotated[str | None, opt("--order", help="order_id.")] = None,
     warehouse: WarehouseOpt = None,
     line: LineOpt = None,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
-    help_fields: HelpFieldsOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Update a return (PUT /wms/returns/{id}).
 
@@ -310,19 +273,16 @@ def returns_update(
         item_id=item_id,
         fields=fields,
         lines=line or [],
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_, help_fields),
+        flags=flags,
     )
 
 
+@write_command(data=False, help_fields=False)
 def returns_cancel(
     ctx: typer.Context,
     item_id: IdArg,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Cancel a return (PUT /wms/returns/{id}/cancel, no body; newer than the published spec).
 
@@ -334,5 +294,5 @@ def returns_cancel(
         ctx,
         "returns cancel",
         item_id=item_id,
-        flags=_flags(None, connection, idempotency_key, dry_run, yes, fmt, json_),
+        flags=flags,
     )

@@ -21,18 +21,12 @@ import typer
 from trackstar_cli.commands import write_orders as wo
 from trackstar_cli.commands import write_products as wp
 from trackstar_cli.commands import write_receiving as wr
-from trackstar_cli.commands._common import ConnectionOpt, FormatOpt, JsonOpt
 from trackstar_cli.commands._write_common import (
-    DataOpt,
-    DryRunOpt,
     IdArg,
-    KeyOpt,
-    YesOpt,
+    WriteFlags,
     opt,
     run_write,
-)
-from trackstar_cli.commands._write_common import (
-    flags as _flags,
+    write_command,
 )
 from trackstar_cli.errors import UsageError
 from trackstar_cli.spec import TAGGABLE
@@ -45,6 +39,7 @@ Taggable = Enum("Taggable", {r.replace("-", "_"): r for r in TAGGABLE}, type=str
 # -- tags --------------------------------------------------------------------------------------------------
 
 
+@write_command(help_fields=False)
 def tags_set(
     ctx: typer.Context,
     resource: Annotated[
@@ -56,13 +51,8 @@ def tags_set(
         list[str] | None, typer.Argument(metavar="TAG...", help="NAME or KEY=VALUE; replaces every tag of the item.")
     ] = None,
     clear: Annotated[bool, opt("--clear", help="Remove every tag (no TAG given).")] = False,
-    data: DataOpt = None,
-    connection: ConnectionOpt = None,
-    idempotency_key: KeyOpt = None,
-    dry_run: DryRunOpt = False,
-    yes: YesOpt = False,
-    fmt: FormatOpt = None,
-    json_: JsonOpt = False,
+    *,
+    flags: WriteFlags,
 ) -> None:
     """Replace the Trackstar tags of one item (PUT /wms/<resource>/{id}/trackstar-tags).
 
@@ -76,7 +66,7 @@ def tags_set(
     """
     if tags and clear:
         raise UsageError("--clear removes every tag: give either TAGs or --clear")
-    if not tags and not clear and data is None:
+    if not tags and not clear and flags.data is None:
         raise UsageError("no TAG given", hint="give at least one TAG, or --clear to remove every tag")
     wanted = list(tags or []) if (tags or clear) else None
     run_write(
@@ -84,7 +74,7 @@ def tags_set(
         f"tags set {resource.value}",
         item_id=item_id,
         tags=wanted,
-        flags=_flags(data, connection, idempotency_key, dry_run, yes, fmt, json_),
+        flags=flags,
     )
 
 
