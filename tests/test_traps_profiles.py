@@ -99,6 +99,28 @@ def test_an_unknown_profile_is_an_error_listing_the_known_ones(cli: Any) -> None
     assert cli("--profile", "stagin", "inventory", "list", "--help").exit_code == 0
 
 
+def test_a_mistyped_trackstar_profile_is_an_error_too(cli: Any, tmp_path: Path) -> None:
+    add_connection("conn_s", profile="staging")
+    r = cli("inventory", "list", env={"TRACKSTAR_PROFILE": "stagin", "TRACKSTAR_BASE_URL": None})
+    assert r.exit_code == 2, r.stderr
+    assert "error: profile 'stagin' (from TRACKSTAR_PROFILE) does not exist (known: default, staging)" in r.stderr
+    assert "did you mean 'staging'?" in r.stderr and "hint: unset TRACKSTAR_PROFILE, or create it" in r.stderr
+    assert cli("connections", "list", env={"TRACKSTAR_PROFILE": "staging", "TRACKSTAR_BASE_URL": None}).exit_code == 0
+    # `emulator serve` says: export TRACKSTAR_PROFILE=emulator TRACKSTAR_BASE_URL=… TRACKSTAR_API_KEY=…
+    env = {"TRACKSTAR_PROFILE": "emulator", "TRACKSTAR_BASE_URL": "http://127.0.0.1:9", "TRACKSTAR_API_KEY": API_KEY}
+    assert "does not exist" not in cli("connections", "list", env=env).stderr
+    # the Typer-free `connections list` says the same
+    out = subprocess.run(
+        [sys.executable, "-m", "trackstar_cli", "connections", "list"],
+        env={"TRACKSTAR_HOME": str(tmp_path / "h"), "PATH": "/usr/bin:/bin", "TRACKSTAR_PROFILE": "ghost"},
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: profile 'ghost' (from TRACKSTAR_PROFILE) does not exist (known: default)")
+
+
 def test_what_makes_a_profile_exist(cli: Any, isolated: Any) -> None:
     assert cli("--profile", "p1", "connections", "list").exit_code == 2
     cli("--profile", "p1", "config", "set", "timeout", "9")  # a config section

@@ -87,10 +87,9 @@ def run(argv: list[str]) -> int | None:
 
         svc = Services(settings)
         try:
-            if settings.sources.get("profile") == "flag":  # as the full CLI does: a mistyped --profile is an error
-                from trackstar_cli.service.profiles import require_profile
+            from trackstar_cli.service.profiles import check_profile
 
-                require_profile(svc)
+            check_profile(svc)  # as the full CLI does
             render_local_connections(svc, fmt)
         finally:
             svc.close()

@@ -402,10 +402,10 @@ def root(
     services = Services(settings, log=log, pick=_picker())
     ctx.call_on_close(services.close)
     ctx.obj = AppState(settings, services)
-    if settings.sources.get("profile") == "flag" and not _may_create_profile(ctx.meta.get(_WORDS, ())):
-        from trackstar_cli.service.profiles import require_profile
+    if not _may_create_profile(ctx.meta.get(_WORDS, ())):
+        from trackstar_cli.service.profiles import check_profile
 
-        require_profile(services)  # a mistyped --profile is an error, not an empty profile
+        check_profile(services)
 
 
 @app.command("version", rich_help_panel="More")

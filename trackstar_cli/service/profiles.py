@@ -27,6 +27,7 @@ from trackstar_cli.errors import ConfigError, CredentialsError, UsageError
 from trackstar_cli.service.core import Services
 
 __all__ = [
+    "check_profile",
     "ProfileInfo",
     "SettingRow",
     "config_get",
@@ -157,7 +158,15 @@ def list_profiles(svc: Services) -> list[ProfileInfo]:
     return infos
 
 
-def require_profile(svc: Services) -> None:
+def check_profile(svc: Services) -> None:
+    """A mistyped --profile or TRACKSTAR_PROFILE is an error (require_profile), not an empty profile. A
+    TRACKSTAR_PROFILE that comes with its own TRACKSTAR_BASE_URL (as `emulator serve` suggests) is defined there."""
+    source = svc.settings.sources.get("profile")
+    if source == "flag" or (source == "env" and svc.settings.base_url_source != "env"):
+        require_profile(svc, from_env=source == "env")
+
+
+def require_profile(svc: Services, *, from_env: bool = False) -> None:
     """ConfigError (exit 2) when the profile does not exist, listing the known ones. The keyring is asked
     last, and only when neither the config file nor the store knows the name."""
     profile = svc.profile
@@ -165,9 +174,12 @@ def require_profile(svc: Services) -> None:
     if profile in known or _has_key(profile) == "keyring":
         return
     close = difflib.get_close_matches(profile, known, n=1)
+    create = (
+        f"create it with `trackstar --profile {profile} auth login` "
+        f"or `trackstar --profile {profile} config set base_url URL`"
+    )
     raise ConfigError(
-        f"profile {profile!r} does not exist (known: {', '.join(known)})"
-        + (f"; did you mean {close[0]!r}?" if close else ""),
-        hint=f"create it with `trackstar --profile {profile} auth login` "
-        f"or `trackstar --profile {profile} config set base_url URL`",
+        f"profile {profile!r}{' (from TRACKSTAR_PROFILE)' if from_env else ''} does not exist "
+        f"(known: {', '.join(known)})" + (f"; did you mean {close[0]!r}?" if close else ""),
+        hint=f"unset TRACKSTAR_PROFILE, or {create}" if from_env else create,
     )
