@@ -196,6 +196,8 @@ def test_demo_runs_offline(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Step 5" in r.stderr and "Keep exploring" in r.stderr
     assert r.stdout.count("link_") == 1 and "onhand" in r.stdout
+    webhook = r.stdout.splitlines()[-1].split()
+    assert webhook[1:3] == ["connection.created", "demo"], webhook  # by the name exchange gave it, not its id
     assert not (tmp_path / "untouched").exists()  # the user's home is not touched
 
 

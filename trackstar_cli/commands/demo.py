@@ -75,7 +75,7 @@ def demo(
         emu.webhooks.add_endpoint(f"{receiver.url}/webhooks", secret)
         try:
             _walk_through(svc, emu.url, integration, items)
-            _webhook_arrives(inbox)
+            _webhook_arrives(svc, inbox)
         finally:
             receiver.stop()
             svc.close()
@@ -121,16 +121,30 @@ def _walk_through(svc: Services, url: str, integration: str, items: int) -> None
     output.emit(View(COLUMNS["inventory"], empty="No inventory found."), rows, Format.table)
 
 
-def _webhook_arrives(inbox: "queue.Queue[Any]") -> None:
+def _webhook_arrives(svc: Services, inbox: "queue.Queue[Any]") -> None:
+    import dataclasses
+
     from trackstar_cli.commands.webhooks import event_line
+    from trackstar_cli.errors import NoConnectionError
+    from trackstar_cli.service.connections import get_connection
 
     _step(6, "A webhook arrives", "Trackstar (through Svix) POSTs signed events to your endpoint;")
     output.info("  `trackstar webhooks listen` verifies each one, stores it once and prints a line:")
     output.info("  $ trackstar webhooks listen")
     try:
-        output.render_text(event_line(inbox.get(timeout=10)))
+        received = inbox.get(timeout=10)
     except queue.Empty:
         output.warn("no webhook arrived within 10 s")
+        return
+    # The event may have come in while `exchange` was still naming the connection: label it as stored now.
+    conn_id = received.delivery.connection_id
+    try:
+        conn = get_connection(svc, conn_id) if conn_id else None
+    except NoConnectionError:
+        conn = None
+    if conn is not None:
+        received = dataclasses.replace(received, connection_label=conn.label)
+    output.render_text(event_line(received))
 
 
 def _next_steps() -> None:
