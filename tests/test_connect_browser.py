@@ -56,7 +56,9 @@ def test_closing_link_ends_connect_with_exit_1(emulator, tmp_path: Path, browser
     page = browser.new_page()
     page.goto(running.url)
     link = page.frame_locator("#trackstar-link-frame")
-    assert "Sandbox" in " ".join(link.locator("button.integration").all_text_contents())  # --sandbox
+    choices = link.locator("button.integration")
+    choices.first.wait_for()  # all_text_contents() does not wait for the frame to draw its buttons
+    assert "Sandbox" in " ".join(choices.all_text_contents())  # --sandbox
     link.locator("#close").click()
     page.wait_for_selector(DONE)
     assert page.get_attribute("body", "data-state") == "closed"
