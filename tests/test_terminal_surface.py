@@ -176,3 +176,41 @@ def test_revoke_asks_for_the_name_first(screen_env: dict[str, str], screens: Any
     screen = s.wait_for("__EXIT_")
     assert "__EXIT_0__" in screen and "locally and at Trackstar" in screen
     assert cli("connections", "list", "--json").json() == []
+
+
+LISTEN_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_listen_offers_to_store_the_connection_of_a_connection_created(
+    screens: Any, cli: Any, tmp_path: Path, answer: str
+) -> None:
+    """A magic link's connection.created for a connection not stored yet: on a terminal, listen asks."""
+    import re
+
+    env = {
+        "TRACKSTAR_HOME": os.environ["TRACKSTAR_HOME"],
+        "TRACKSTAR_WEBHOOK_SECRET": LISTEN_SECRET,
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+    }
+    s = screens([*CLI, "webhooks", "listen", "--port", "0"], env)
+    found = re.search(r"on (http://127\.0\.0\.1:\d+)/", s.wait_for("Listening for webhooks on"))
+    assert found
+    sets = ["--set", "connection_id=conn_magic", "--set", "data.access_token=tok_from_the_event_77"]
+    sent = cli(
+        "webhooks", "trigger", "connection.created", "--to", f"{found.group(1)}/hooks", *sets,
+        env={"TRACKSTAR_WEBHOOK_SECRET": LISTEN_SECRET},
+    )  # fmt: skip
+    assert sent.exit_code == 0, sent.stderr
+    s.wait_for("Store connection conn_magic from this event?")
+    s.keys(answer, "Enter")
+    if answer == "y":
+        s.wait_for("Stored connection conn_magic")
+    s.keys("C-c")
+    screen = s.wait_for("__EXIT_")
+    assert "__EXIT_0__" in screen and "Stopped; 1 event shown." in screen and "Traceback" not in screen
+    assert "tok_from_the_event" not in screen
+    stored = [c["connection_id"] for c in cli("connections", "list", "--json").json()]
+    assert stored == (["conn_magic"] if answer == "y" else [])
