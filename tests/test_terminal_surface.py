@@ -214,3 +214,22 @@ def test_listen_offers_to_store_the_connection_of_a_connection_created(
     assert "tok_from_the_event" not in screen
     stored = [c["connection_id"] for c in cli("connections", "list", "--json").json()]
     assert stored == (["conn_magic"] if answer == "y" else [])
+
+
+def test_an_error_on_a_terminal_wraps_between_words_and_stays_one_line_in_a_pipe(
+    screen_env: dict[str, str], screens: Any, emu: Any, cli: Any
+) -> None:
+    """A 401's error line is longer than 80 columns: the terminal gets it wrapped at spaces, so the URL and the
+    request id each stay whole on one line; a script reading stderr still gets one line."""
+    s = screens([*CLI, "inventory", "list"], {**screen_env, "TRACKSTAR_API_KEY": "sk_not_the_key"})
+    screen = s.wait_for("__EXIT_")
+    assert "__EXIT_3__" in screen
+    lines = screen.splitlines()
+    assert any(line.strip().startswith(f"{emu.url}/wms/inventory") for line in lines), screen
+    assert any(line.strip().startswith("req_") and len(line.strip()) >= 36 for line in lines), screen
+    assert any(line.startswith("hint: check the API key with `trackstar auth status`") for line in lines), screen
+    piped = cli("inventory", "list", env={"TRACKSTAR_API_KEY": "sk_not_the_key"})
+    assert (
+        piped.stderr.splitlines()[0].startswith("error: Invalid or missing API key")
+        and "request id req_" in (piped.stderr.splitlines()[0])
+    )

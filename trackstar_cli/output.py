@@ -174,8 +174,15 @@ def is_human(fmt: Format) -> bool:
 # -- messages on stderr --------------------------------------------------------------------------------
 
 
+def _say(text: Text) -> None:
+    """A message line on stderr: one unbroken line in a log or pipe; on a terminal wrapped between words at its
+    width (the terminal itself would cut mid-word, through an id or a command to copy)."""
+    console = err_console()
+    console.print(text, highlight=False, soft_wrap=not console.is_terminal)
+
+
 def info(message: str) -> None:
-    err_console().print(_text(safe(message)), highlight=False, soft_wrap=True)
+    _say(_text(safe(message)))
 
 
 def note(message: str) -> None:
@@ -184,18 +191,17 @@ def note(message: str) -> None:
 
 
 def warn(message: str) -> None:
-    err_console().print(_text(f"warning: {safe(message)}", "yellow"), highlight=False, soft_wrap=True)
+    _say(_text(f"warning: {safe(message)}", "yellow"))
 
 
 def emit_error(exc: TrackstarError) -> None:
-    console = err_console()
-    console.print(_text(f"error: {safe(str(exc), one_line=True)}", "bold red"), soft_wrap=True)
+    _say(_text(f"error: {safe(str(exc), one_line=True)}", "bold red"))
     if isinstance(exc, UnsavedTokenError):
         # The auth code is spent: this is the only copy of the token. Show it rather than lose it.
         who = f"connection {exc.connection_id}" if exc.connection_id else "the new connection"
-        console.print(_text(safe(f"access token for {who}: {exc.access_token}", one_line=True)), soft_wrap=True)
+        _say(_text(safe(f"access token for {who}: {exc.access_token}", one_line=True)))
     if exc.hint:
-        console.print(_text(f"hint: {safe(exc.hint, one_line=True)}", "cyan"), soft_wrap=True)
+        _say(_text(f"hint: {safe(exc.hint, one_line=True)}", "cyan"))
 
 
 def guard(run: Callable[[], Any], *, debug: Callable[[], bool]) -> int | None:
