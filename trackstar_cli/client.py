@@ -59,7 +59,7 @@ from trackstar_cli.errors import (
     UsageError,
     error_for_status,
 )
-from trackstar_cli.transport import PooledClient
+from trackstar_cli.transport import TOKEN_HEADER, PooledClient
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -75,12 +75,11 @@ __all__ = [
 ]
 
 DEFAULT_MAX_RETRIES = 3
-_CONTROL = re.compile("[\x00-\x1f\x7f]")  # what no header value may hold
 DEFAULT_RETRY_BUDGET = 60.0  # seconds a single call may spend waiting between attempts, in total
 MAX_BACKOFF = 8.0
 GET_RATE_PER_TOKEN = 10.0
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-SECRET_HEADERS = frozenset({"x-trackstar-api-key", "x-trackstar-access-token", "authorization", "cookie"})
+SECRET_HEADERS = frozenset({"x-trackstar-api-key", TOKEN_HEADER, "authorization", "cookie"})
 # Raised before a byte of the request left: always safe to repeat.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
@@ -138,6 +137,9 @@ def _check_path(path: str) -> None:
             f"refusing to request {bare[:200]!r}: it has a '.' or '..' segment",
             hint="ids never contain '/', '.' or '..' on their own; check the id you passed",
         )
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")  # what no header value may hold
 
 
 def _header_value(value: str, what: str, error: type[TrackstarError] = CredentialsError) -> str:
@@ -411,7 +413,7 @@ class TrackstarClient:
         for name, value in (headers or {}).items():
             all_headers[name] = _header_value(value, f"the header {name[:40]!r}", UsageError)
         if access_token:
-            all_headers["x-trackstar-access-token"] = _header_value(access_token, "the connection's access token")
+            all_headers[TOKEN_HEADER] = _header_value(access_token, "the connection's access token")
         try:
             if files or form:
                 # Text fields go as parts without a file name, so the body is multipart even without a file.
@@ -589,7 +591,7 @@ class TrackstarClient:
             body,
             response.headers.get("x-request-id"),
             url=redact_url(str(req.url.copy_with(query=None))),  # the server it went to, never a password
-            with_access_token="x-trackstar-access-token" in req.headers,
+            with_access_token=TOKEN_HEADER in req.headers,
         )
 
     def _transport_error(self, exc: httpx.HTTPError, request: httpx.Request) -> TrackstarError:
@@ -597,7 +599,7 @@ class TrackstarClient:
         if isinstance(exc, httpx.LocalProtocolError):  # h11 quotes the offending header value: never show it
             return UsageError(f"cannot send {request.method} {request.url.path}: a header is not valid HTTP")
         text = str(exc) or type(exc).__name__
-        for secret in (self._api_key, request.headers.get("x-trackstar-access-token")):
+        for secret in (self._api_key, request.headers.get(TOKEN_HEADER)):
             if secret:
                 text = text.replace(secret, "***")
         if isinstance(exc, httpx.TimeoutException):

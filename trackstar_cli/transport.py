@@ -55,10 +55,6 @@ class PerTokenTransport(httpx.BaseTransport):
                     pool = self._pools[key] = self._make()
         return pool.handle_request(request)
 
-    @property
-    def pools(self) -> int:
-        return len(self._pools)
-
     def close(self) -> None:
         with self._lock:
             pools, self._pools = list(self._pools.values()), {}

@@ -83,7 +83,9 @@ class App:
     def resolve(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         segments = tuple(path.strip("/").split("/"))
         n, second = _index_key(segments)
-        candidates = [*self._index.get((n, second), ()), *(self._index.get((n, "*"), ()) if second != "*" else ())]
+        candidates = self._index.get((n, second), [])
+        if second != "*":  # routes with a parameter there can match any second segment
+            candidates = candidates + self._index.get((n, "*"), [])
         matches = [(r, p) for r in candidates if (p := r.match(segments)) is not None]
         if not matches:
             raise ApiError.plain(404, f"Not found: {path}")

@@ -27,9 +27,9 @@ from trackstar_cli.errors import ConfigError, CredentialsError, UsageError
 from trackstar_cli.service.core import Services
 
 __all__ = [
-    "check_profile",
     "ProfileInfo",
     "SettingRow",
+    "check_profile",
     "config_get",
     "config_list",
     "config_set",
