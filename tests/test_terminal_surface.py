@@ -48,6 +48,11 @@ class Screen:
             time.sleep(0.1)
         raise AssertionError(f"{needle!r} never appeared:\n{self.text()}")
 
+    @staticmethod
+    def joined(screen: str) -> str:
+        """A captured screen as one text: messages wrap between words, so the lines join with a space."""
+        return " ".join(line.strip() for line in screen.splitlines() if line.strip())
+
     def keys(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
 

@@ -113,7 +113,7 @@ def test_login_on_a_terminal_refuses_before_asking_when_the_keyring_cannot_store
     }
     screen = Screen([_installed(), "auth", "login"], env)
     try:
-        text = screen.wait_for("__EXIT_").replace("\n", "")  # lines wrapped at 80 columns, joined
+        text = Screen.joined(screen.wait_for("__EXIT_"))  # lines wrapped at 80 columns
     finally:
         screen.close()
     assert "__EXIT_3__" in text
@@ -132,7 +132,7 @@ def test_login_on_a_terminal_asks_with_hidden_input_after_the_probe(tmp_path: Pa
     }
     screen = Screen([_installed(), "auth", "login"], env)
     try:
-        text = screen.wait_for("__EXIT_").replace("\n", "")  # lines wrapped at 80 columns, joined
+        text = Screen.joined(screen.wait_for("__EXIT_"))  # lines wrapped at 80 columns
     finally:
         screen.close()
     assert "__EXIT_3__" in text and "the keyring is disabled" in text
